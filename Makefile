@@ -1,0 +1,42 @@
+# Set-up: `make run` serves the console; `make test` runs ruff and the whole test suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+
+.PHONY: run test test-fast lint bench screenshots migrate seed clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+run: $(VENV)/.installed
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) bin/dev
+
+# pytest's exit code 5 means it collected nothing: a failure, never a pass.
+test: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$status
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+
+bench: $(VENV)/.installed-dev
+	$(PY) bench/run.py
+
+screenshots: $(VENV)/.installed-dev
+	$(VENV)/bin/pytest tests/browser/test_screenshots.py -m browser --screenshots $(PYTEST_ARGS)
+
+clean:
+	rm -rf var .pytest_cache .ruff_cache staticfiles

@@ -1,0 +1,36 @@
+"""Development settings: no server needed (SQLite, filesystem broker, local-memory cache).
+
+DATABASE_URL switches to PostgreSQL and REDIS_URL to Redis (broker, results and cache).
+"""
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR, ensure_dir, env
+
+DEBUG = env.bool("DEBUG", default=True)
+SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
+
+ensure_dir(VAR_DIR)
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+
+if REDIS_URL:  # noqa: F405
+    CELERY_BROKER_URL = REDIS_URL  # noqa: F405
+    CELERY_RESULT_BACKEND = REDIS_URL  # noqa: F405
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,  # noqa: F405
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="dmc"),
+        }
+    }
+else:
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(ensure_dir(VAR_DIR / "celery" / "queue")),
+        "data_folder_out": str(ensure_dir(VAR_DIR / "celery" / "queue")),
+        "control_folder": str(ensure_dir(VAR_DIR / "celery" / "control")),
+    }
+    CELERY_RESULT_BACKEND = f"file://{ensure_dir(VAR_DIR / 'celery' / 'results')}"
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+CELERY_BEAT_SCHEDULE_FILENAME = str(ensure_dir(VAR_DIR / "celery") / "beat-schedule")

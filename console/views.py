@@ -1,0 +1,32 @@
+"""The console shell: the organization list and the health check."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from orgs.selectors import list_memberships_for_user
+
+from .health import check_broker, check_database
+
+
+@login_required
+@require_GET
+def home(request):
+    """The signed-in person's organizations, with their role in each."""
+    return render(request, "console/home.html", {"memberships": list_memberships_for_user(request.user)})
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """200 when the database and the broker answer; 503 naming the part that does not."""
+    db_ok, db_error = check_database()
+    broker_ok, broker_error = check_broker()
+    body = {
+        "status": "ok" if db_ok and broker_ok else "unavailable",
+        "database": {"ok": db_ok, **({"error": db_error} if db_error else {})},
+        "broker": {"ok": broker_ok, **({"error": broker_error} if broker_error else {})},
+    }
+    return JsonResponse(body, status=200 if db_ok and broker_ok else 503)

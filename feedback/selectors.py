@@ -1,0 +1,22 @@
+"""Reads of feedback: the owners' overview counts."""
+
+from datetime import timedelta
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from .models import DailyFeedbackCount, Rating
+
+OVERVIEW_DAYS = 30
+
+
+def get_recent_counts(organization, days=OVERVIEW_DAYS):
+    """Reports given by the organization in the last `days` days, as {"up": n, "down": n}."""
+    since = timezone.now().date() - timedelta(days=days - 1)
+    totals = dict(
+        DailyFeedbackCount.objects.filter(organization=organization, day__gte=since)
+        .values_list("rating")
+        .annotate(total=Sum("count"))
+        .values_list("rating", "total")
+    )
+    return {"up": totals.get(Rating.UP, 0), "down": totals.get(Rating.DOWN, 0), "days": days}

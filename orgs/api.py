@@ -1,0 +1,39 @@
+"""JSON reads of an organization's data settings."""
+
+from django.http import JsonResponse
+from django.views.decorators.http import require_GET
+
+from .selectors import get_membership_for_api, get_organization
+
+
+def settings_payload(organization):
+    """The org's data settings as the API returns them."""
+    if organization.is_claude:
+        return {"thumbs_feedback_enabled": organization.thumbs_feedback_enabled}
+    return {"workbench_feedback_enabled": organization.workbench_feedback_enabled}
+
+
+def api_error(status, code, detail):
+    """A JSON error in the API's one shape."""
+    return JsonResponse({"error": code, "detail": detail}, status=status)
+
+
+def resolve_api_membership(request, slug):
+    """(membership, None) for a signed-in member, else (None, the JSON error to answer)."""
+    if not request.user.is_authenticated:
+        return None, api_error(401, "not_authenticated", "Sign in to use the API.")
+    membership = get_membership_for_api(request.user, slug)
+    if membership is not None:
+        return membership, None
+    if get_organization(slug) is None:
+        return None, api_error(404, "not_found", "No such organization.")
+    return None, api_error(403, "not_a_member", "You are not a member of this organization.")
+
+
+@require_GET
+def org_settings(request, slug):
+    """GET /api/v1/orgs/<slug>/settings: the data settings, for any member."""
+    membership, error = resolve_api_membership(request, slug)
+    if error:
+        return error
+    return JsonResponse(settings_payload(membership.organization))

@@ -1,0 +1,29 @@
+"""The demo organizations and people of DESIGN §5, as data."""
+
+DEMO_ORGS = [
+    {"slug": "acme", "name": "Acme Corp", "kind": "claude", "plan": "enterprise", "members": [
+        ("primary@acme.test", "primary_owner"),
+        ("owner@acme.test", "owner"),
+        ("admin@acme.test", "admin"),
+        ("member@acme.test", "member"),
+    ]},
+    {"slug": "acme-team", "name": "Acme Team", "kind": "claude", "plan": "team", "members": [
+        ("primary@acme.test", "primary_owner"),
+        ("member@acme.test", "member"),
+    ]},
+    {"slug": "acme-api", "name": "Acme API", "kind": "console", "plan": "", "members": [
+        ("admin@acme.test", "admin"),
+        ("dev@acme.test", "developer"),
+        ("member@acme.test", "user"),
+    ]},
+]
+
+DEMO_NAMES = {
+    "primary@acme.test": "Priya Primary",
+    "owner@acme.test": "Omar Owner",
+    "admin@acme.test": "Ada Admin",
+    "member@acme.test": "Mia Member",
+    "dev@acme.test": "Dev Developer",
+    "staff@acme.test": "Sam Staff",
+}
+STAFF_EMAIL = "staff@acme.test"

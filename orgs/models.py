@@ -1,0 +1,153 @@
+"""Organizations, who belongs to them, and the append-only record of what changed."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from .roles import OrgKind, Plan, Role, is_role_valid_for_kind, role_label
+
+ERR_PLAN_FOR_KIND = "Claude organizations need a plan (Team or Enterprise); Console organizations have none."
+ERR_ROLE_FOR_KIND = "The role “{role}” does not exist in a {kind} organization."
+ERR_AUDIT_APPEND_ONLY = "Audit events are append-only: they cannot be changed or deleted."
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    kind = models.CharField(max_length=16, choices=OrgKind.choices)
+    plan = models.CharField(max_length=16, choices=Plan.choices, blank=True)
+    thumbs_feedback_enabled = models.BooleanField(
+        default=True, help_text="Claude orgs: members may rate responses (thumbs up / down)."
+    )
+    workbench_feedback_enabled = models.BooleanField(
+        default=True, help_text="Console orgs: feedback may be given in the Workbench."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                name="org_plan_matches_kind",
+                condition=(
+                    Q(kind=OrgKind.CLAUDE, plan__in=[Plan.TEAM, Plan.ENTERPRISE])
+                    | Q(kind=OrgKind.CONSOLE, plan="")
+                ),
+                violation_error_message=ERR_PLAN_FOR_KIND,
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_claude(self):
+        return self.kind == OrgKind.CLAUDE
+
+    @property
+    def is_console(self):
+        return self.kind == OrgKind.CONSOLE
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organization", "user__email"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organization"],
+                name="one_membership_per_user_and_org",
+                violation_error_message="This person is already a member of the organization.",
+            ),
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=Q(role=Role.PRIMARY_OWNER),
+                name="one_primary_owner_per_org",
+                violation_error_message="An organization has exactly one Primary Owner.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} in {self.organization} ({self.role})"
+
+    def clean(self):
+        super().clean()
+        if self.organization_id and not is_role_valid_for_kind(self.organization.kind, self.role):
+            raise ValidationError(
+                {"role": ERR_ROLE_FOR_KIND.format(role=self.role, kind=self.organization.get_kind_display())}
+            )
+
+    def save(self, *args, **kwargs):
+        # The role must fit the org's kind; the database cannot check across tables.
+        if not is_role_valid_for_kind(self.organization.kind, self.role):
+            raise ValidationError(
+                {"role": ERR_ROLE_FOR_KIND.format(role=self.role, kind=self.organization.get_kind_display())}
+            )
+        super().save(*args, **kwargs)
+
+    @property
+    def role_label(self):
+        return role_label(self.organization.kind, self.role)
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError(ERR_AUDIT_APPEND_ONLY)
+
+    def delete(self):
+        raise PermissionError(ERR_AUDIT_APPEND_ONLY)
+
+
+class AuditEvent(models.Model):
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="audit_events", null=True, blank=True
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when the system acted.",
+    )
+    # Kept beside the foreign key so the log still names the person if the account goes.
+    actor_email = models.EmailField(blank=True)
+    action = models.CharField(max_length=100, db_index=True)
+    target = models.CharField(max_length=255, blank=True)
+    old_value = models.JSONField(null=True, blank=True)
+    new_value = models.JSONField(null=True, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=512, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "-created_at", "-id"], name="audit_org_newest"),
+        ]
+
+    def __str__(self):
+        return f"{self.action} on {self.target or self.organization}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError(ERR_AUDIT_APPEND_ONLY)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError(ERR_AUDIT_APPEND_ONLY)
+
+    @property
+    def actor_label(self):
+        return self.actor_email or "System"

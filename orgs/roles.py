@@ -1,0 +1,66 @@
+"""Organization kinds, plans and roles: the vocabulary the permission rules are written in."""
+
+from django.db import models
+
+
+class OrgKind(models.TextChoices):
+    CLAUDE = "claude", "Claude for Work"
+    CONSOLE = "console", "API Console"
+
+
+class Plan(models.TextChoices):
+    TEAM = "team", "Team"
+    ENTERPRISE = "enterprise", "Enterprise"
+
+
+class Role(models.TextChoices):
+    PRIMARY_OWNER = "primary_owner", "Primary Owner"
+    OWNER = "owner", "Owner"
+    ADMIN = "admin", "Admin"
+    MEMBER = "member", "Member"
+    DEVELOPER = "developer", "Developer"
+    BILLING = "billing", "Billing"
+    USER = "user", "User"
+
+
+# Roles per kind, highest first, with their rank: a person may only act on ranks below
+# their own (or equal, where the kind lets peers manage each other).
+ROLE_RANKS = {
+    OrgKind.CLAUDE: {
+        Role.PRIMARY_OWNER: 4,
+        Role.OWNER: 3,
+        Role.ADMIN: 2,
+        Role.MEMBER: 1,
+    },
+    OrgKind.CONSOLE: {
+        Role.ADMIN: 3,
+        Role.DEVELOPER: 2,
+        Role.BILLING: 2,
+        Role.USER: 1,
+    },
+}
+
+# Org Admins of a console org manage every member, other admins included.
+PEERS_MANAGE_EACH_OTHER = {OrgKind.CLAUDE: False, OrgKind.CONSOLE: True}
+
+
+def roles_for_kind(kind):
+    """The roles an organization of this kind can give, highest first."""
+    return list(ROLE_RANKS[OrgKind(kind)])
+
+
+def role_label(kind, role):
+    """The name shown for a role; a console org's admin is an "Org Admin"."""
+    if kind == OrgKind.CONSOLE and role == Role.ADMIN:
+        return "Org Admin"
+    return Role(role).label
+
+
+def rank(kind, role):
+    """The rank of a role in an organization of this kind (0 when it does not belong)."""
+    return ROLE_RANKS[OrgKind(kind)].get(role, 0)
+
+
+def is_role_valid_for_kind(kind, role):
+    """Whether an organization of this kind has this role."""
+    return rank(kind, role) > 0

@@ -1,0 +1,86 @@
+"""Reads of organizations and memberships."""
+
+from django.http import Http404
+
+from .models import AuditEvent, Membership, Organization
+
+
+def list_memberships_for_user(user):
+    """The person's memberships with their organizations, by organization name."""
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("organization")
+        .order_by("organization__name")
+    )
+
+
+def get_membership_or_404(user, slug):
+    """The person's membership in the org with this slug; 404 if the org is unknown or not theirs.
+
+    Both cases answer the same, so an organization's existence does not leak.
+    """
+    if not user.is_authenticated:
+        raise Http404
+    membership = (
+        Membership.objects.select_related("organization", "user")
+        .filter(user=user, organization__slug=slug)
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such organization.")
+    return membership
+
+
+def list_members(organization):
+    """Every membership of the organization with its person, by e-mail."""
+    return (
+        Membership.objects.filter(organization=organization)
+        .select_related("user")
+        .only("id", "role", "created_at", "organization_id", "user__id", "user__email", "user__full_name")
+        .order_by("user__email")
+    )
+
+
+def get_organization(slug):
+    """The organization with this slug, or None."""
+    return Organization.objects.filter(slug=slug).first()
+
+
+def list_audit_events(organization, action=""):
+    """The organization's audit events, newest first, optionally of one action."""
+    events = (
+        AuditEvent.objects.filter(organization=organization)
+        .only(
+            "id", "organization_id", "actor_email", "action", "target", "old_value", "new_value",
+            "ip_address", "user_agent", "created_at",
+        )
+        .order_by("-created_at", "-id")
+    )
+    if action:
+        events = events.filter(action=action)
+    return events
+
+
+def list_audit_actions(organization):
+    """The distinct actions recorded for the organization, for the filter."""
+    return list(
+        AuditEvent.objects.filter(organization=organization)
+        .order_by("action")
+        .values_list("action", flat=True)
+        .distinct()
+    )
+
+
+def count_members(organization):
+    """How many people belong to the organization."""
+    return Membership.objects.filter(organization=organization).count()
+
+
+def get_member(organization, member_id):
+    """One membership of the organization by id, with its person, or None."""
+    return Membership.objects.select_related("user").filter(organization=organization, pk=member_id).first()
+
+
+def get_membership_for_api(user, slug):
+    """The person's membership in the org with this slug, or None (unknown and not-yours alike)."""
+    return Membership.objects.select_related("organization").filter(user=user, organization__slug=slug).first()

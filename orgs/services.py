@@ -1,0 +1,338 @@
+"""Every change to organizations and memberships: permission, lock, save, audit, one transaction."""
+
+from django.db import transaction
+
+from . import permissions
+from .audit import SYSTEM, record_audit_event
+from .models import Membership, Organization
+from .roles import OrgKind, Plan, Role, is_role_valid_for_kind, role_label
+
+ERR_NOT_ALLOWED = "You do not have permission to make this change."
+ERR_TEAM_PLAN = "Thumbs Feedback can be changed on the Enterprise plan only."
+ERR_WRONG_KIND = "This setting does not exist for this kind of organization."
+ERR_OWN_ROLE = "You cannot change your own role."
+ERR_ROLE_ABOVE_OWN = "You cannot give a role above your own, or change the role of someone at or above yours."
+ERR_ROLE_FOR_KIND = "That role does not exist in this organization."
+ERR_PRIMARY_BY_TRANSFER = "Primary Ownership moves only by a transfer from the current Primary Owner."
+ERR_LAST_ADMIN = "An API Console organization needs at least one Org Admin: this is the last one."
+ERR_REMOVE_PRIMARY = "The Primary Owner cannot be removed; transfer Primary Ownership first."
+ERR_REMOVE_SELF = "You cannot remove yourself from the organization here."
+ERR_MEMBER_GONE = "That person is no longer a member of this organization."
+ERR_TRANSFER = "Only the Primary Owner can transfer Primary Ownership, to another member of the organization."
+ERR_ALREADY_MEMBER = "This person is already a member of the organization."
+
+ACTION_THUMBS_FEEDBACK = "settings.thumbs_feedback.changed"
+ACTION_WORKBENCH_FEEDBACK = "settings.workbench_feedback.changed"
+ACTION_ROLE_CHANGED = "member.role.changed"
+ACTION_MEMBER_REMOVED = "member.removed"
+ACTION_MEMBER_ADDED = "member.added"
+ACTION_PRIMARY_TRANSFERRED = "member.primary_owner.transferred"
+ACTION_ORG_CREATED = "org.created"
+ACTION_ORG_CHANGED = "org.details.changed"
+
+
+class ServiceError(Exception):
+    """A refused change; its message is written for the person who asked for it."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+class NotAllowed(ServiceError):
+    """The actor's role does not allow the change."""
+
+
+def _membership_of(actor, organization):
+    if actor is None:
+        return None
+    return (
+        Membership.objects.select_related("organization")
+        .filter(user=actor, organization=organization)
+        .first()
+    )
+
+
+def _is_operator(actor, perm, actor_membership=None):
+    # Staff act as operators only in organizations they do not belong to; inside their
+    # own organization their role applies, as it does for everyone else.
+    return actor_membership is None and permissions.is_staff_operator(actor, perm)
+
+
+def _lock_org(organization):
+    # Every change to one org's settings or members is serialized on the org row, so
+    # counts such as "the last admin" are read and changed under the same lock.
+    return Organization.objects.select_for_update().get(pk=organization.pk)
+
+
+def _set_data_setting(*, actor, organization, field, enabled, kind, predicate, action, request_meta, rule=None):
+    with transaction.atomic():
+        org = _lock_org(organization)
+        if org.kind != kind:
+            raise ServiceError(ERR_WRONG_KIND)
+        membership = _membership_of(actor, org)
+        if membership is not None:
+            membership.organization = org
+        is_operator = _is_operator(actor, "orgs.change_organization", membership)
+        if not (is_operator or predicate(membership)):
+            raise NotAllowed(ERR_NOT_ALLOWED)
+        if rule is not None and (error := rule(org)):
+            raise ServiceError(error)
+        old = getattr(org, field)
+        if old == enabled:
+            return False
+        setattr(org, field, enabled)
+        org.save(update_fields=[field])
+        record_audit_event(
+            organization=org,
+            actor=actor,
+            action=action,
+            target=f"organization:{org.slug}",
+            old=old,
+            new=enabled,
+            request_meta=request_meta,
+        )
+    setattr(organization, field, enabled)
+    return True
+
+
+def _enterprise_only(org):
+    return None if org.plan == Plan.ENTERPRISE else ERR_TEAM_PLAN
+
+
+def set_thumbs_feedback(*, actor, organization, enabled, request_meta=SYSTEM):
+    """Turn Thumbs Feedback on or off for a claude org; returns whether anything changed."""
+    return _set_data_setting(
+        actor=actor,
+        organization=organization,
+        field="thumbs_feedback_enabled",
+        enabled=bool(enabled),
+        kind=OrgKind.CLAUDE,
+        predicate=permissions.can_open_data_management,
+        rule=_enterprise_only,
+        action=ACTION_THUMBS_FEEDBACK,
+        request_meta=request_meta,
+    )
+
+
+def set_workbench_feedback(*, actor, organization, enabled, request_meta=SYSTEM):
+    """Turn Workbench feedback on or off for a console org; returns whether anything changed."""
+    return _set_data_setting(
+        actor=actor,
+        organization=organization,
+        field="workbench_feedback_enabled",
+        enabled=bool(enabled),
+        kind=OrgKind.CONSOLE,
+        predicate=permissions.can_change_workbench_feedback,
+        action=ACTION_WORKBENCH_FEEDBACK,
+        request_meta=request_meta,
+    )
+
+
+def _lock_membership(membership, org):
+    target = (
+        Membership.objects.select_for_update()
+        .select_related("user")
+        .filter(pk=membership.pk, organization=org)
+        .first()
+    )
+    if target is None:
+        raise ServiceError(ERR_MEMBER_GONE)
+    target.organization = org
+    return target
+
+
+def _console_admin_count(org):
+    return Membership.objects.filter(organization=org, role=Role.ADMIN).count()
+
+
+def _check_role_change(actor_m, target, role, is_operator):
+    kind = target.organization.kind
+    if not is_role_valid_for_kind(kind, role):
+        raise ServiceError(ERR_ROLE_FOR_KIND)
+    if role == Role.PRIMARY_OWNER or target.role == Role.PRIMARY_OWNER:
+        raise ServiceError(ERR_PRIMARY_BY_TRANSFER)
+    if is_operator:
+        return
+    if not permissions.can_manage_members(actor_m):
+        raise NotAllowed(ERR_NOT_ALLOWED)
+    if actor_m.pk == target.pk:
+        raise ServiceError(ERR_OWN_ROLE)
+    if not permissions.can_assign_role(actor_m, target, role):
+        raise NotAllowed(ERR_ROLE_ABOVE_OWN)
+
+
+def change_member_role(*, actor, membership, role, request_meta=SYSTEM):
+    """Give a member a new role, following orgs.permissions; returns whether anything changed."""
+    with transaction.atomic():
+        org = _lock_org(membership.organization)
+        target = _lock_membership(membership, org)
+        actor_m = _membership_of(actor, org)
+        _check_role_change(actor_m, target, role, _is_operator(actor, "orgs.change_membership", actor_m))
+        if target.role == role:
+            return False
+        if permissions.would_leave_no_console_admin(target, role, _console_admin_count(org)):
+            raise ServiceError(ERR_LAST_ADMIN)
+        old = target.role
+        target.role = role
+        target.save(update_fields=["role"])
+        record_audit_event(
+            organization=org,
+            actor=actor,
+            action=ACTION_ROLE_CHANGED,
+            target=f"member:{target.user.email}",
+            old=old,
+            new=role,
+            request_meta=request_meta,
+        )
+    membership.role = role
+    return True
+
+
+def remove_member(*, actor, membership, request_meta=SYSTEM):
+    """Remove a member from their organization, following orgs.permissions."""
+    with transaction.atomic():
+        org = _lock_org(membership.organization)
+        target = _lock_membership(membership, org)
+        actor_m = _membership_of(actor, org)
+        if not _is_operator(actor, "orgs.delete_membership", actor_m):
+            if not permissions.can_manage_members(actor_m):
+                raise NotAllowed(ERR_NOT_ALLOWED)
+            if actor_m.pk == target.pk:
+                raise ServiceError(ERR_REMOVE_SELF)
+            if target.role == Role.PRIMARY_OWNER:
+                raise ServiceError(ERR_REMOVE_PRIMARY)
+            if not permissions.can_remove_member(actor_m, target):
+                raise NotAllowed(ERR_ROLE_ABOVE_OWN)
+        elif target.role == Role.PRIMARY_OWNER:
+            raise ServiceError(ERR_REMOVE_PRIMARY)
+        if permissions.would_leave_no_console_admin(target, None, _console_admin_count(org)):
+            raise ServiceError(ERR_LAST_ADMIN)
+        email, old = target.user.email, target.role
+        target.delete()
+        record_audit_event(
+            organization=org,
+            actor=actor,
+            action=ACTION_MEMBER_REMOVED,
+            target=f"member:{email}",
+            old=old,
+            new=None,
+            request_meta=request_meta,
+        )
+
+
+def transfer_primary_ownership(*, actor, membership, request_meta=SYSTEM):
+    """Make this member the Primary Owner; the old Primary Owner becomes an Owner."""
+    with transaction.atomic():
+        org = _lock_org(membership.organization)
+        if org.kind != OrgKind.CLAUDE:
+            raise ServiceError(ERR_WRONG_KIND)
+        target = _lock_membership(membership, org)
+        current = (
+            Membership.objects.select_for_update()
+            .select_related("user")
+            .filter(organization=org, role=Role.PRIMARY_OWNER)
+            .first()
+        )
+        actor_m = _membership_of(actor, org)
+        if not _is_operator(actor, "orgs.change_membership", actor_m):
+            if not permissions.can_transfer_primary_ownership(actor_m, target):
+                raise NotAllowed(ERR_TRANSFER)
+        if current is not None and current.pk == target.pk:
+            return False
+        old_role = target.role
+        # Demote first: the database allows one Primary Owner per org at any moment.
+        if current is not None:
+            current.role = Role.OWNER
+            current.save(update_fields=["role"])
+        target.role = Role.PRIMARY_OWNER
+        target.save(update_fields=["role"])
+        record_audit_event(
+            organization=org,
+            actor=actor,
+            action=ACTION_PRIMARY_TRANSFERRED,
+            target=f"member:{target.user.email}",
+            old={"primary_owner": current.user.email if current else None, "role": old_role},
+            new={"primary_owner": target.user.email, "previous_primary_owner_role": Role.OWNER},
+            request_meta=request_meta,
+        )
+    membership.role = Role.PRIMARY_OWNER
+    return True
+
+
+def add_member(*, actor, organization, user, role, request_meta=SYSTEM):
+    """Add a person to an organization (staff, or the system for seeding)."""
+    with transaction.atomic():
+        org = _lock_org(organization)
+        if actor is not None and not _is_operator(actor, "orgs.add_membership"):
+            raise NotAllowed(ERR_NOT_ALLOWED)
+        if not is_role_valid_for_kind(org.kind, role):
+            raise ServiceError(ERR_ROLE_FOR_KIND)
+        if Membership.objects.filter(organization=org, user=user).exists():
+            raise ServiceError(ERR_ALREADY_MEMBER)
+        if role == Role.PRIMARY_OWNER and Membership.objects.filter(organization=org, role=role).exists():
+            raise ServiceError(ERR_PRIMARY_BY_TRANSFER)
+        membership = Membership.objects.create(organization=org, user=user, role=role)
+        record_audit_event(
+            organization=org,
+            actor=actor,
+            action=ACTION_MEMBER_ADDED,
+            target=f"member:{user.email}",
+            new=role,
+            request_meta=request_meta,
+        )
+    return membership
+
+
+def create_organization(*, actor, name, slug, kind, plan="", request_meta=SYSTEM):
+    """Create an organization (staff, or the system for seeding)."""
+    if actor is not None and not _is_operator(actor, "orgs.add_organization"):
+        raise NotAllowed(ERR_NOT_ALLOWED)
+    with transaction.atomic():
+        org = Organization(name=name, slug=slug, kind=kind, plan=plan if kind == OrgKind.CLAUDE else "")
+        org.full_clean()
+        org.save()
+        record_audit_event(
+            organization=org,
+            actor=actor,
+            action=ACTION_ORG_CREATED,
+            target=f"organization:{slug}",
+            new={"name": name, "slug": slug, "kind": kind, "plan": org.plan},
+            request_meta=request_meta,
+        )
+    return org
+
+
+DETAIL_FIELDS = ("name", "slug", "plan")
+
+
+def update_organization_details(*, actor, organization, changes, request_meta=SYSTEM):
+    """Change an organization's name, slug or plan (staff only); returns whether anything changed."""
+    if not _is_operator(actor, "orgs.change_organization"):
+        raise NotAllowed(ERR_NOT_ALLOWED)
+    with transaction.atomic():
+        org = _lock_org(organization)
+        old = {f: getattr(org, f) for f in DETAIL_FIELDS if f in changes and getattr(org, f) != changes[f]}
+        if not old:
+            return False
+        for field in old:
+            setattr(org, field, changes[field])
+        org.full_clean()
+        org.save(update_fields=list(old))
+        record_audit_event(
+            organization=org,
+            actor=actor,
+            action=ACTION_ORG_CHANGED,
+            target=f"organization:{org.slug}",
+            old=old,
+            new={f: changes[f] for f in old},
+            request_meta=request_meta,
+        )
+    for field in old:
+        setattr(organization, field, changes[field])
+    return True
+
+
+def describe_role(organization, role):
+    """The label of a role as people of this organization see it."""
+    return role_label(organization.kind, role)

@@ -1,0 +1,83 @@
+import pytest
+
+from orgs.models import AuditEvent, Membership
+from tests.factories import MembershipFactory, UserFactory
+
+
+@pytest.fixture
+def staff_client(client, db):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True, email="root@example.test"))
+    return client
+
+
+@pytest.mark.django_db
+def test_audit_events_cannot_be_added_changed_or_deleted_in_admin_even_by_superusers(staff_client, claude_org):
+    event = AuditEvent.objects.create(organization=claude_org, action="settings.thumbs_feedback.changed", old_value=True, new_value=False)
+    assert staff_client.get("/admin/orgs/auditevent/").status_code == 200
+    assert staff_client.get("/admin/orgs/auditevent/add/").status_code == 403
+    detail = staff_client.get(f"/admin/orgs/auditevent/{event.pk}/change/")
+    assert detail.status_code == 200
+    assert 'name="_save"' not in detail.content.decode()
+    response = staff_client.post(f"/admin/orgs/auditevent/{event.pk}/change/", {"action": "forged"})
+    assert response.status_code == 403
+    assert staff_client.post(f"/admin/orgs/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert AuditEvent.objects.get(pk=event.pk).action == "settings.thumbs_feedback.changed"
+
+
+@pytest.mark.django_db
+def test_admin_lists_users_and_organizations_with_memberships(staff_client, claude_members):
+    assert staff_client.get("/admin/console/user/").status_code == 200
+    org = claude_members["owner"].organization
+    page = staff_client.get(f"/admin/orgs/organization/{org.pk}/change/").content.decode()
+    assert claude_members["owner"].user.email in page or f'value="{claude_members["owner"].user.pk}"' in page
+
+
+def _org_form(org, memberships, **overrides):
+    data = {
+        "name": org.name, "slug": org.slug, "plan": org.plan,
+        "thumbs_feedback_enabled": "on" if org.thumbs_feedback_enabled else "",
+        "workbench_feedback_enabled": "on" if org.workbench_feedback_enabled else "",
+        "memberships-TOTAL_FORMS": str(len(memberships)), "memberships-INITIAL_FORMS": str(len(memberships)),
+        "memberships-MIN_NUM_FORMS": "0", "memberships-MAX_NUM_FORMS": "1000",
+    }
+    for i, m in enumerate(memberships):
+        data.update({f"memberships-{i}-id": str(m.pk), f"memberships-{i}-organization": str(org.pk),
+                     f"memberships-{i}-user": str(m.user_id), f"memberships-{i}-role": m.role})
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v != ""}
+
+
+@pytest.mark.django_db
+def test_admin_setting_change_goes_through_the_service_and_is_audited_with_staff_as_actor(staff_client, claude_members):
+    org = claude_members["owner"].organization
+    members = list(Membership.objects.filter(organization=org).order_by("pk"))
+    data = _org_form(org, members)
+    data.pop("thumbs_feedback_enabled")
+    response = staff_client.post(f"/admin/orgs/organization/{org.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    org.refresh_from_db()
+    assert org.thumbs_feedback_enabled is False
+    event = AuditEvent.objects.get(action="settings.thumbs_feedback.changed")
+    assert event.actor_email == "root@example.test"
+    assert (event.old_value, event.new_value) == (True, False)
+
+
+@pytest.mark.django_db
+def test_admin_role_change_is_audited_and_refusals_change_nothing(staff_client, console_org):
+    admin = MembershipFactory(organization=console_org, role="admin")
+    dev = MembershipFactory(organization=console_org, role="developer")
+    members = [admin, dev]
+    data = _org_form(console_org, members, **{"memberships-1-role": "billing"})
+    assert staff_client.post(f"/admin/orgs/organization/{console_org.pk}/change/", data).status_code == 302
+    dev.refresh_from_db()
+    assert dev.role == "billing"
+    assert AuditEvent.objects.filter(action="member.role.changed", actor_email="root@example.test").count() == 1
+
+    # Demoting the last Org Admin is refused: the whole save rolls back with a message.
+    data = _org_form(console_org, members, **{"memberships-0-role": "user", "memberships-1-role": "developer"})
+    response = staff_client.post(f"/admin/orgs/organization/{console_org.pk}/change/", data, follow=True)
+    assert "at least one Org Admin" in response.content.decode()
+    admin.refresh_from_db()
+    dev.refresh_from_db()
+    assert (admin.role, dev.role) == ("admin", "billing")
+    assert AuditEvent.objects.filter(action="member.role.changed").count() == 1

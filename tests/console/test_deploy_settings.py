@@ -1,0 +1,44 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "console.settings.production",
+    "SECRET_KEY": "x7#kq!2vLm9@Pz4&Rt8*Wn5^Yb3%Hc6(Jd1)Gf0-Se_Ua+Oi=Ek",
+    "ALLOWED_HOSTS": "console.example.com",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/console",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+}
+
+
+def _manage(*args, env):
+    base = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_production_settings_pass_check_deploy_with_no_warnings():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_settings_refuse_to_start_without_their_secrets():
+    for missing in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"):
+        env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
+        result = _manage("check", env=env)
+        assert result.returncode != 0
+        assert missing in result.stderr
+
+
+def test_development_settings_are_the_default_with_no_environment():
+    env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")}
+    code = "from django.conf import settings as s; print(s.DEBUG, s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL)"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--verbosity", "0", "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.split() == ["True", "django.db.backends.sqlite3", "filesystem://"], result.stderr
