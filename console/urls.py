@@ -6,9 +6,10 @@ from django.urls import include, path
 
 from orgs import api as orgs_api
 
-from . import views
+from . import api, views
 
 api_v1 = [
+    path("me", api.me, name="me"),
     path("orgs/<slug:slug>/settings", orgs_api.org_settings, name="org-settings"),
     path("", include("feedback.api_urls")),
 ]

@@ -35,6 +35,11 @@ class Feedback(models.Model):
         return f"{self.get_rating_display()} on {self.get_surface_display()} ({self.id})"
 
 
+# Reports of one org on one day are counted on several rows, chosen at random, so that
+# concurrent submissions do not queue on a single row lock; readers sum the shards.
+COUNT_SHARDS = 16
+
+
 class DailyFeedbackCount(models.Model):
     """How many reports an organization gave on one day: counts only, for the owners' overview."""
 
@@ -42,12 +47,13 @@ class DailyFeedbackCount(models.Model):
     day = models.DateField()
     surface = models.CharField(max_length=16, choices=Surface.choices)
     rating = models.CharField(max_length=8, choices=Rating.choices)
+    shard = models.PositiveSmallIntegerField(default=0)
     count = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["organization", "day", "surface", "rating"], name="one_daily_count_per_key"
+                fields=["organization", "day", "surface", "rating", "shard"], name="one_daily_count_per_shard"
             ),
         ]
         indexes = [models.Index(fields=["day"], name="daily_count_day")]

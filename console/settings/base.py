@@ -103,7 +103,27 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE = {}
+# Beat starts the retention purge every RETENTION_PURGE_SCHEDULE seconds (hourly by default) and the
+# invariant check daily; a start that waited longer than its interval expires, the next one does the work.
+_purge_every = env.str("RETENTION_PURGE_SCHEDULE", default="3600").strip()
+if not (_purge_every.isascii() and _purge_every.isdigit()) or not 60 <= int(_purge_every) <= 7 * 24 * 60 * 60:
+    raise environ.ImproperlyConfigured(
+        f"RETENTION_PURGE_SCHEDULE must be a whole number of seconds from 60 to 604800 (e.g. 3600), "
+        f"not {_purge_every!r}."
+    )
+RETENTION_PURGE_SCHEDULE = int(_purge_every)
+CELERY_BEAT_SCHEDULE = {
+    "retention-purge-expired-feedback": {
+        "task": "retention.tasks.purge_expired_feedback",
+        "schedule": RETENTION_PURGE_SCHEDULE,
+        "options": {"expires": RETENTION_PURGE_SCHEDULE},
+    },
+    "retention-check-invariants": {
+        "task": "retention.tasks.check_retention_invariants",
+        "schedule": 24 * 60 * 60,
+        "options": {"expires": 24 * 60 * 60},
+    },
+}
 
 LOGGING = {
     "version": 1,
@@ -114,11 +134,16 @@ LOGGING = {
 }
 
 # How long feedback reports are kept, in whole years (read at run time by retention.policy).
-FEEDBACK_RETENTION_YEARS = env.int("FEEDBACK_RETENTION_YEARS", default=5)
-if FEEDBACK_RETENTION_YEARS < 1:
+_retention_years = env.str("FEEDBACK_RETENTION_YEARS", default="5").strip()
+if not (_retention_years.isascii() and _retention_years.isdigit()) or not 1 <= int(_retention_years) <= 100:
     raise environ.ImproperlyConfigured(
-        f"FEEDBACK_RETENTION_YEARS must be a positive whole number of years, not {FEEDBACK_RETENTION_YEARS}."
+        f"FEEDBACK_RETENTION_YEARS must be a positive whole number of years from 1 to 100 (e.g. 5), "
+        f"not {_retention_years!r}."
     )
+FEEDBACK_RETENTION_YEARS = int(_retention_years)
 
 # The password of every demo account created by `manage.py seed_demo` (DEBUG only).
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="demo-password")
+
+# Feedback reports one person may submit per minute (429 with Retry-After beyond it).
+FEEDBACK_RATE_LIMIT_PER_MINUTE = env.int("FEEDBACK_RATE_LIMIT_PER_MINUTE", default=60)

@@ -1,0 +1,177 @@
+#!/usr/bin/env python
+"""Benchmark: feedback submission vs a trivial signed-in JSON view, under gunicorn, with wrk.
+
+Both endpoints are served by the same gunicorn (production settings, PostgreSQL, Redis) in
+the same run; wrk on loopback drives each in turn. Writes its table into docs/performance.md.
+"""
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.report import write_section  # noqa: E402
+
+PG = "postgres://postgres@127.0.0.1:5432"
+DB_NAME = "console_bench_submit"
+PORT = 8765
+SLUG = "bench-org"
+
+SETUP = """
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.auth import SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
+from console.models import User
+from orgs.models import Organization, Membership
+user = User.objects.create_user("bench@example.test", "bench-password-123")
+org = Organization.objects.create(name="Bench", slug="bench-org", kind="claude", plan="enterprise")
+Membership.objects.create(user=user, organization=org, role="member")
+s = SessionStore()
+s[SESSION_KEY] = str(user.pk)
+s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+s[HASH_SESSION_KEY] = user.get_session_auth_hash()
+s.create()
+print(s.session_key)
+"""
+
+WRK_LUA = """
+wrk.method = "{method}"
+wrk.headers["Cookie"] = "sessionid={session}; csrftoken={csrf}"
+wrk.headers["X-CSRFToken"] = "{csrf}"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = [[{body}]]
+done = function(summary, latency, requests)
+  io.write(string.format("BENCH non2xx=%d\\n", summary.errors.status))
+end
+"""
+
+
+def conversation_of_about(size):
+    """A chat report body whose conversation is about `size` bytes of JSON."""
+    filler = "The quarterly plan needs a careful review of risks and owners. "
+    messages, total = [], 0
+    while total < size:
+        text = filler * 4
+        role = "user" if len(messages) % 2 == 0 else "assistant"
+        messages.append({"role": role, "content": [{"type": "text", "text": text}]})
+        total += len(text) + 50
+    conversation = {"messages": messages, "style": {"name": "Concise"}, "preferences": {"language": "en"},
+                    "model_settings": {"model": "claude-sonnet", "temperature": 0.7, "max_tokens": 1024}}
+    return {"surface": "chat", "rating": "up", "comment": "bench", "conversation": conversation}
+
+
+def run(cmd, env, **kwargs):
+    return subprocess.run(cmd, cwd=ROOT, env=env, check=True, text=True, capture_output=True, **kwargs)
+
+
+def wait_for(url, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1)  # noqa: S310 - loopback only
+            return
+        except Exception:
+            time.sleep(0.2)
+    raise SystemExit(f"server did not answer at {url}")
+
+
+def parse_wrk(output):
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    latencies = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", output, re.M))
+    non2xx = int(re.search(r"BENCH non2xx=(\d+)", output).group(1))
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    return {"rps": rps, "p50": latencies.get("50"), "p99": latencies.get("99"), "non2xx": non2xx, "requests": requests}
+
+
+def wrk(path, method, session, csrf, body, seconds, connections, workdir):
+    script = Path(workdir) / f"{method.lower()}.lua"
+    script.write_text(WRK_LUA.format(method=method, session=session, csrf=csrf, body=body))
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), f"http://127.0.0.1:{PORT}{path}"],
+        check=True, text=True, capture_output=True,
+    ).stdout
+    return parse_wrk(out)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=4)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed: apt-get install -y wrk")
+
+    venv_bin = Path(sys.executable).parent
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "console.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": f"{PG}/{DB_NAME}",
+        "REDIS_URL": "redis://127.0.0.1:6379/3",
+        "SECURE_SSL_REDIRECT": "false",
+        "FEEDBACK_RATE_LIMIT_PER_MINUTE": "100000000",  # one bench user sends every request
+        "LOG_LEVEL": "WARNING",
+    }
+    subprocess.run(["psql", PG + "/postgres", "-qc", f"DROP DATABASE IF EXISTS {DB_NAME}"], check=True)
+    subprocess.run(["psql", PG + "/postgres", "-qc", f"CREATE DATABASE {DB_NAME}"], check=True)
+    run([sys.executable, "manage.py", "migrate", "-v0"], env)
+    run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], env)
+    session = run([sys.executable, "manage.py", "shell", "-v0", "-c", SETUP], env).stdout.strip().splitlines()[-1]
+    csrf = secrets.token_hex(16)  # 32 characters: a valid CSRF secret for cookie and header
+    body = json.dumps(conversation_of_about(2048))
+
+    server = subprocess.Popen(
+        [str(venv_bin / "gunicorn"), "console.wsgi", "-w", str(args.workers), "-b", f"127.0.0.1:{PORT}", "--log-level", "warning"],
+        cwd=ROOT, env=env, start_new_session=True,
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{PORT}/healthz")
+        with tempfile.TemporaryDirectory() as workdir:
+            wrk("/api/v1/me", "GET", session, csrf, "", 3, args.connections, workdir)  # warm-up
+            baseline = wrk("/api/v1/me", "GET", session, csrf, "", args.seconds, args.connections, workdir)
+            submit = wrk(f"/api/v1/orgs/{SLUG}/feedback", "POST", session, csrf, body, args.seconds, args.connections, workdir)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    stored = run([sys.executable, "manage.py", "shell", "-v0", "-c",
+                  "from feedback.models import Feedback; print(Feedback.objects.count())"], env).stdout.strip()
+    ratio = submit["rps"] / baseline["rps"]
+    rows = [
+        "| endpoint | requests/s | p50 | p99 | non-2xx |",
+        "| --- | ---: | ---: | ---: | ---: |",
+        f"| GET /api/v1/me (trivial signed-in JSON) | {baseline['rps']:.0f} | {baseline['p50']} | {baseline['p99']} | {baseline['non2xx']} |",
+        f"| POST /api/v1/orgs/&lt;slug&gt;/feedback ({len(body)} B body) | {submit['rps']:.0f} | {submit['p50']} | {submit['p99']} "
+        f"| {submit['non2xx']} |",
+    ]
+    verdict = "meets" if ratio >= 0.5 and submit["non2xx"] == 0 else "MISSES"
+    text = "\n".join([
+        "### Feedback submission (`bench/submit.py`)",
+        "",
+        f"gunicorn {args.workers} sync workers, production settings, PostgreSQL and Redis on this machine; "
+        f"wrk 2 threads × {args.connections} connections × {args.seconds} s per endpoint, same server, same run.",
+        "",
+        *rows,
+        "",
+        f"Submission throughput is **{ratio:.2f}×** the trivial view's ({verdict} the ≥ 0.5× target); "
+        f"{stored} reports stored.",
+    ])
+    write_section("submit", text)
+    print(text)
+    return 0 if verdict == "meets" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,14 @@
+"""The console's own JSON endpoints."""
+
+from django.http import JsonResponse
+from django.views.decorators.http import require_GET
+
+from orgs.api import api_error
+
+
+@require_GET
+def me(request):
+    """GET /api/v1/me: who is signed in (also the baseline of the submission benchmark)."""
+    if not request.user.is_authenticated:
+        return api_error(401, "not_authenticated", "Sign in to use the API.")
+    return JsonResponse({"email": request.user.email})

@@ -1,0 +1,119 @@
+"""The OpenAPI document of the JSON API, built from the same pydantic schema that validates."""
+
+from .schema import MAX_BODY_BYTES, FeedbackReport
+
+EXAMPLE_REPORT = {
+    "surface": "chat",
+    "rating": "up",
+    "comment": "Clear and correct.",
+    "conversation": {
+        "messages": [
+            {"role": "user", "content": [
+                {"type": "text", "text": "Summarise the Q3 plan."},
+                {"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "…"},
+                 "origin": {"type": "connector", "name": "google_drive"}},
+            ]},
+            {"role": "assistant", "content": "Here is the summary…"},
+        ],
+        "style": {"name": "Concise"},
+        "preferences": {"language": "en"},
+        "model_settings": {"model": "claude-sonnet", "temperature": 0.7, "max_tokens": 1024},
+    },
+}
+
+ERROR_CODES = {
+    "400": ("invalid / invalid_json", "The body is not valid JSON or not a valid report; `detail` lists fields."),
+    "401": ("not_authenticated", "Not signed in."),
+    "403": ("feedback_disabled / not_a_member / csrf_failed", "Feedback is off, you are not a member, or CSRF failed."),
+    "404": ("not_found", "No such organization."),
+    "413": ("too_large", f"The body is larger than {MAX_BODY_BYTES // 1024} KiB."),
+    "429": ("rate_limited", "Too many reports; see the Retry-After header."),
+}
+
+
+def _error_response(description):
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def _report_schema():
+    schema = FeedbackReport.model_json_schema(ref_template="#/components/schemas/{model}")
+    defs = schema.pop("$defs", {})
+    return schema, defs
+
+
+def build_document():
+    """The whole OpenAPI 3.1 document."""
+    report, defs = _report_schema()
+    errors = {status: _error_response(f"`{code}`: {text}") for status, (code, text) in ERROR_CODES.items()}
+    slug = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Data Management Console API",
+            "version": "1",
+            "description": "Session-authenticated JSON API. Send the `csrftoken` cookie's value in the "
+                           "`X-CSRFToken` header with every POST.",
+        },
+        "paths": {
+            "/api/v1/orgs/{slug}/feedback": {
+                "post": {
+                    "operationId": "submitFeedback",
+                    "summary": "Submit a thumbs-up / thumbs-down report on a conversation",
+                    "description": "Stores the whole conversation de-linked from the person and the organization; "
+                                   "content from connectors and MCP servers is replaced by a marker naming its origin.",
+                    "parameters": [slug],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {
+                            "schema": {"$ref": "#/components/schemas/FeedbackReport"}, "example": EXAMPLE_REPORT,
+                        }},
+                    },
+                    "responses": {
+                        "201": {"description": "Stored", "content": {"application/json": {"schema": {
+                            "type": "object", "properties": {"id": {"type": "string", "format": "uuid"}},
+                            "required": ["id"],
+                        }}}},
+                        **errors,
+                    },
+                }
+            },
+            "/api/v1/orgs/{slug}/settings": {
+                "get": {
+                    "operationId": "getOrganizationSettings",
+                    "summary": "Read the organization's data settings",
+                    "description": "`thumbs_feedback_enabled` for Claude organizations, "
+                                   "`workbench_feedback_enabled` for API Console organizations.",
+                    "parameters": [slug],
+                    "responses": {
+                        "200": {"description": "The settings", "content": {"application/json": {"schema": {
+                            "type": "object", "additionalProperties": {"type": "boolean"},
+                        }}}},
+                        **{k: v for k, v in errors.items() if k in ("401", "403", "404")},
+                    },
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "FeedbackReport": report,
+                **defs,
+                "Error": {
+                    "type": "object",
+                    "properties": {"error": {"type": "string"}, "detail": {}},
+                    "required": ["error", "detail"],
+                },
+            },
+        },
+    }
+
+
+def list_operations(document):
+    """(method, path, operation) for each operation, for the docs page."""
+    return [
+        {"method": method.upper(), "path": path, **operation}
+        for path, methods in document["paths"].items()
+        for method, operation in methods.items()
+    ]

@@ -1,0 +1,64 @@
+import json
+
+from playwright.sync_api import expect
+
+from feedback.models import Feedback
+
+
+def _api_post(page, slug, body):
+    """POST from inside the signed-in page, with its CSRF cookie, as the page's own script does."""
+    return page.evaluate(
+        """async ([url, body]) => {
+            const token = document.cookie.match(/csrftoken=([^;]+)/)[1];
+            const r = await fetch(url, {method: "POST", headers: {"Content-Type": "application/json", "X-CSRFToken": token},
+                                        body: JSON.stringify(body)});
+            return {status: r.status, body: await r.json()};
+        }""",
+        [f"/api/v1/orgs/{slug}/feedback", body],
+    )
+
+
+def test_member_rates_a_response_with_a_comment_and_the_report_is_stored(page, sign_in, demo):
+    sign_in("member@acme.test", demo)
+    page.goto("/orgs/acme/chat/")
+    page.locator('button[data-rating="down"]').last.click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("de-linked")
+    expect(dialog.get_by_label("Bad response")).to_be_checked()
+    dialog.get_by_label("Comment").fill("The contract is already signed.")
+    dialog.get_by_role("button", name="Submit feedback").click()
+    thanks = page.get_by_text("Thank you — your feedback was sent.")
+    expect(thanks).to_be_visible()
+    report = Feedback.objects.get(id=thanks.get_attribute("data-report-id"))
+    assert (report.surface, report.rating, report.comment) == ("chat", "down", "The contract is already signed.")
+    stored = json.dumps(report.conversation)
+    assert "member@acme.test" not in stored
+    assert "partner portal on 14 September" not in stored  # the Google Drive document's text
+    assert "LAUNCH-42" not in stored  # the Jira MCP result
+    assert report.conversation["style"]["name"] == "Concise"
+
+
+def test_after_the_owner_turns_feedback_off_the_member_sees_no_buttons_and_the_api_refuses(browser, live_server, page, sign_in, demo):
+    sign_in("member@acme.test", demo)
+    page.goto("/orgs/acme/chat/")
+    expect(page.locator("[data-rating]")).to_have_count(4)
+
+    owner_context = browser.new_context(base_url=live_server.url)
+    owner = owner_context.new_page()
+    owner.goto("/accounts/login/")
+    owner.get_by_label("E-mail address").fill("owner@acme.test")
+    owner.get_by_label("Password").fill(demo)
+    owner.get_by_role("button", name="Sign in").click()
+    owner.goto("/orgs/acme/settings/data-management/")
+    owner.get_by_label("Allow thumbs feedback").uncheck()
+    owner.get_by_role("button", name="Save").click()
+    owner.get_by_role("button", name="Turn Thumbs Feedback off").click()
+    expect(owner.get_by_test_id("setting-state")).to_have_text("Off")
+    owner_context.close()
+
+    page.reload()
+    expect(page.locator("[data-rating]")).to_have_count(0)
+    expect(page.get_by_test_id("feedback-off")).to_contain_text("turned off")
+    result = _api_post(page, "acme", {"surface": "chat", "rating": "up", "conversation": {"messages": [{"role": "user", "content": "hi"}]}})
+    assert result == {"status": 403, "body": {"error": "feedback_disabled", "detail": "Feedback is turned off for this organization."}}
+    assert not Feedback.objects.exists()

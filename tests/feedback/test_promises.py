@@ -1,0 +1,114 @@
+"""The promises of DESIGN §1 about a stored report, each with a test that fails when it breaks."""
+
+import json
+
+import pytest
+from django.db import connection
+
+from feedback.models import Feedback
+from feedback.samples import CHAT_SAMPLE
+
+ALLOWED_COLUMNS = {"id", "surface", "rating", "comment", "conversation", "created_at"}
+
+
+def _stored(response):
+    assert response.status_code == 201, response.content
+    return Feedback.objects.get(pk=response.json()["id"])
+
+
+@pytest.fixture
+def member(client, claude_members):
+    client.force_login(claude_members["member"].user)
+    return claude_members["member"]
+
+
+@pytest.mark.django_db
+def test_the_feedback_table_has_no_column_that_could_identify_a_person_or_customer():
+    with connection.cursor() as cursor:
+        columns = {c.name for c in connection.introspection.get_table_description(cursor, Feedback._meta.db_table)}
+    assert columns == ALLOWED_COLUMNS
+    assert not [f for f in Feedback._meta.get_fields() if f.is_relation]
+
+
+@pytest.mark.django_db
+def test_whole_conversation_is_kept_style_preferences_model_settings_and_every_message(member, post_report, chat_report):
+    stored = _stored(post_report("claude-ent", chat_report)).conversation
+    assert stored["style"] == CHAT_SAMPLE["style"]
+    assert stored["preferences"] == CHAT_SAMPLE["preferences"]
+    assert stored["model_settings"] == CHAT_SAMPLE["model_settings"]
+    assert len(stored["messages"]) == len(CHAT_SAMPLE["messages"])
+    assert [m["role"] for m in stored["messages"]] == [m["role"] for m in CHAT_SAMPLE["messages"]]
+    assert stored["messages"][3] == CHAT_SAMPLE["messages"][3]
+    assert stored["messages"][1] == CHAT_SAMPLE["messages"][1]  # the tool call itself has no connector origin
+
+
+@pytest.mark.django_db
+def test_connector_and_mcp_content_is_gone_at_any_depth_while_pasted_text_stays(member, post_report):
+    pasted = "Q3 launch plan (internal): ship the partner portal on 14 September; budget 1.2M."
+    conversation = {
+        "messages": [
+            {"role": "user", "content": [
+                {"type": "text", "text": pasted},  # the person pasted the same words
+                {"type": "document", "title": "Q3 plan secret title",
+                 "source": {"type": "text", "data": pasted},
+                 "origin": {"type": "connector", "name": "google_drive", "url": "https://drive.example/abc", "file_id": "abc"}},
+                {"type": "tool_result", "tool_use_id": "t1", "content": [
+                    {"type": "text", "text": "outer result kept"},
+                    {"type": "tool_result", "tool_use_id": "t2", "content": [
+                        {"type": "text", "text": "JIRA-SECRET-42", "origin": {"type": "mcp", "server": "jira", "transport": "local"}},
+                    ]},
+                ]},
+            ]},
+            {"role": "assistant", "content": "Done."},
+        ],
+    }
+    stored = _stored(post_report("claude-ent", {"surface": "chat", "rating": "down", "conversation": conversation}))
+    text = json.dumps(stored.conversation)
+    for secret in ("Q3 plan secret title", "https://drive.example/abc", '"abc"', "JIRA-SECRET-42"):
+        assert secret not in text
+    blocks = stored.conversation["messages"][0]["content"]
+    assert blocks[0] == {"type": "text", "text": pasted}
+    assert blocks[1] == {"type": "omitted", "reason": "connector_content", "origin": {"type": "connector", "name": "google_drive"}}
+    nested = blocks[2]["content"]
+    assert nested[0] == {"type": "text", "text": "outer result kept"}
+    assert nested[1]["content"][0] == {"type": "omitted", "reason": "connector_content", "origin": {"type": "mcp", "name": "jira"}}
+
+
+@pytest.mark.django_db
+def test_stored_row_carries_no_identifier_of_person_org_or_address(member, post_report, chat_report):
+    user, org = member.user, member.organization
+    stored = _stored(post_report("claude-ent", chat_report, REMOTE_ADDR="203.0.113.77", HTTP_USER_AGENT="UA-UNIQUE-123"))
+    row = json.dumps({f.attname: getattr(stored, f.attname) for f in Feedback._meta.concrete_fields}, default=str)
+    for needle in (user.email, user.full_name, org.slug, org.name, "203.0.113.77", "UA-UNIQUE-123", "csrftoken", "sessionid"):
+        assert needle not in row
+
+
+@pytest.mark.django_db
+def test_two_reports_by_the_same_person_share_no_linking_value(member, post_report, chat_report):
+    first = _stored(post_report("claude-ent", chat_report))
+    second = _stored(post_report("claude-ent", {**chat_report, "rating": "down"}))
+    assert first.id != second.id
+    assert first.id.version == 4 and second.id.version == 4  # random, not derived from the person or time
+    shared = {f.attname for f in Feedback._meta.concrete_fields if getattr(first, f.attname) == getattr(second, f.attname)}
+    # Only content both reports contain may be equal: the surface, the comment and the same conversation.
+    assert shared <= {"surface", "comment", "conversation"}
+
+
+@pytest.mark.django_db
+def test_refused_report_writes_nothing_when_setting_is_off(member, post_report, chat_report, claude_org):
+    claude_org.thumbs_feedback_enabled = False
+    claude_org.save(update_fields=["thumbs_feedback_enabled"])
+    assert post_report("claude-ent", chat_report).status_code == 403
+    assert Feedback.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_daily_counts_hold_counts_only(member, post_report, chat_report):
+    from feedback.models import DailyFeedbackCount
+    from feedback.selectors import get_recent_counts
+
+    post_report("claude-ent", chat_report)
+    post_report("claude-ent", chat_report)
+    post_report("claude-ent", {**chat_report, "rating": "down"})
+    assert get_recent_counts(member.organization) == {"up": 2, "down": 1, "days": 30}
+    assert {f.name for f in DailyFeedbackCount._meta.concrete_fields} == {"id", "organization", "day", "surface", "rating", "shard", "count"}
