@@ -79,13 +79,6 @@ class Membership(models.Model):
     def __str__(self):
         return f"{self.user} in {self.organization} ({self.role})"
 
-    def clean(self):
-        super().clean()
-        if self.organization_id and not is_role_valid_for_kind(self.organization.kind, self.role):
-            raise ValidationError(
-                {"role": ERR_ROLE_FOR_KIND.format(role=self.role, kind=self.organization.get_kind_display())}
-            )
-
     def save(self, *args, **kwargs):
         # The role must fit the org's kind; the database cannot check across tables.
         if not is_role_valid_for_kind(self.organization.kind, self.role):
@@ -93,6 +86,13 @@ class Membership(models.Model):
                 {"role": ERR_ROLE_FOR_KIND.format(role=self.role, kind=self.organization.get_kind_display())}
             )
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if self.organization_id and not is_role_valid_for_kind(self.organization.kind, self.role):
+            raise ValidationError(
+                {"role": ERR_ROLE_FOR_KIND.format(role=self.role, kind=self.organization.get_kind_display())}
+            )
 
     @property
     def role_label(self):

@@ -39,6 +39,7 @@ def test_development_settings_are_the_default_with_no_environment():
     env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")}
     code = "from django.conf import settings as s; print(s.DEBUG, s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL)"
     result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "--verbosity", "0", "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "manage.py", "shell", "--verbosity", "0", "-c", code],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
     )
     assert result.stdout.split() == ["True", "django.db.backends.sqlite3", "filesystem://"], result.stderr

@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -29,7 +31,7 @@ def _snapshot():
 @pytest.mark.django_db
 def test_seed_demo_creates_the_design_data_and_is_idempotent(settings):
     settings.DEBUG = True
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=io.StringIO())
     memberships = {(m.organization.slug, m.user.email): m.role for m in Membership.objects.select_related("organization", "user")}
     assert memberships == EXPECTED
     orgs = {o.slug: (o.name, o.kind, o.plan) for o in Organization.objects.all()}
@@ -42,7 +44,7 @@ def test_seed_demo_creates_the_design_data_and_is_idempotent(settings):
     assert staff.is_superuser and staff.is_staff
     assert staff.check_password("demo-password")
     before = _snapshot()
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=io.StringIO())
     assert _snapshot() == before
 
 
