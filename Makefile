@@ -32,7 +32,9 @@ test: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 
+# Needs PostgreSQL and Redis on 127.0.0.1 (as CI has) and wrk (installed here if missing).
 bench: $(VENV)/.installed-dev
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(PY) bench/run.py
 
 screenshots: $(VENV)/.installed-dev
