@@ -1,7 +1,6 @@
 """JSON reads of an organization's data settings."""
 
 from django.http import JsonResponse
-from django.views.decorators.http import require_GET
 
 from .selectors import get_membership_for_api, get_organization
 
@@ -30,10 +29,14 @@ def resolve_api_membership(request, slug):
     return None, api_error(403, "not_a_member", "You are not a member of this organization.")
 
 
-@require_GET
 def org_settings(request, slug):
     """GET /api/v1/orgs/<slug>/settings: the data settings, for any member."""
     membership, error = resolve_api_membership(request, slug)
     if error:
         return error
+    if request.method != "GET":
+        # Changing the settings stays in the pages, where it is confirmed and audited.
+        response = api_error(405, "method_not_allowed", "This resource is read-only: use GET.")
+        response["Allow"] = "GET"
+        return response
     return JsonResponse(settings_payload(membership.organization))

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from .roles import roles_for_kind, role_label
+from .roles import role_label, roles_for_kind
 
 
 class DataSettingForm(forms.Form):
@@ -25,7 +25,8 @@ class RoleForm(forms.Form):
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(r.value, role_label(organization.kind, r)) for r in roles_for_kind(organization.kind)]
+        kind = organization.kind
+        self.fields["role"].choices = [(r.value, role_label(kind, r)) for r in roles_for_kind(kind)]
 
 
 class AuditFilterForm(forms.Form):

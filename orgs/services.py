@@ -147,17 +147,17 @@ def _console_admin_count(org):
 
 
 def _check_role_change(actor_m, target, role, is_operator):
-    kind = target.organization.kind
-    if not is_role_valid_for_kind(kind, role):
+    if not is_operator:
+        if not permissions.can_manage_members(actor_m):
+            raise NotAllowed(ERR_NOT_ALLOWED)
+        if actor_m.pk == target.pk:
+            raise ServiceError(ERR_OWN_ROLE)
+    if not is_role_valid_for_kind(target.organization.kind, role):
         raise ServiceError(ERR_ROLE_FOR_KIND)
     if role == Role.PRIMARY_OWNER or target.role == Role.PRIMARY_OWNER:
         raise ServiceError(ERR_PRIMARY_BY_TRANSFER)
     if is_operator:
         return
-    if not permissions.can_manage_members(actor_m):
-        raise NotAllowed(ERR_NOT_ALLOWED)
-    if actor_m.pk == target.pk:
-        raise ServiceError(ERR_OWN_ROLE)
     if not permissions.can_assign_role(actor_m, target, role):
         raise NotAllowed(ERR_ROLE_ABOVE_OWN)
 
@@ -235,9 +235,9 @@ def transfer_primary_ownership(*, actor, membership, request_meta=SYSTEM):
             .first()
         )
         actor_m = _membership_of(actor, org)
-        if not _is_operator(actor, "orgs.change_membership", actor_m):
-            if not permissions.can_transfer_primary_ownership(actor_m, target):
-                raise NotAllowed(ERR_TRANSFER)
+        is_operator = _is_operator(actor, "orgs.change_membership", actor_m)
+        if not (is_operator or permissions.can_transfer_primary_ownership(actor_m, target)):
+            raise NotAllowed(ERR_TRANSFER)
         if current is not None and current.pk == target.pk:
             return False
         old_role = target.role

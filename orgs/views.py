@@ -2,17 +2,17 @@
 
 import csv
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from feedback.selectors import get_recent_counts
 from retention.policy import get_retention_years
@@ -22,7 +22,7 @@ from .access import org_member_view
 from .audit import RequestMeta
 from .forms import AuditFilterForm, DataSettingForm, RoleForm
 from .navigation import org_navigation
-from .roles import roles_for_kind, role_label
+from .roles import is_role_valid_for_kind, role_label, roles_for_kind
 
 MEMBERS_PER_PAGE = 50
 AUDIT_EVENTS_PER_PAGE = 50
@@ -36,7 +36,10 @@ DENIED_MEMBERS = "Your role does not allow changing members."
 def render_org_page(request, membership, template, current, context=None):
     """Render a page of an organization with its side navigation."""
     org = membership.organization
-    base = {"org": org, "membership": membership, "current_org": org, "nav": org_navigation(membership), "nav_current": current}
+    base = {
+        "org": org, "membership": membership, "current_org": org,
+        "nav": org_navigation(membership), "nav_current": current,
+    }
     return render(request, template, {**base, **(context or {})})
 
 
@@ -53,7 +56,10 @@ def overview(request, membership):
 @require_GET
 def switch(request):
     """The organization switcher's target: open the chosen organization."""
-    membership = selectors.get_membership_or_404(request.user, request.GET.get("slug", ""))
+    slug = request.GET.get("slug", "")
+    if not slug:
+        return redirect("home")
+    membership = selectors.get_membership_or_404(request.user, slug)
     return redirect("orgs:overview", membership.organization.slug)
 
 
@@ -147,15 +153,17 @@ def _apply_setting(request, page, membership, enabled):
 
 def _setting_view(page):
     @org_member_view()
-    @require_http_methods(["GET", "POST"])
     def view(request, membership):
         _resolve_setting_page(page, membership)
+        if request.method not in ("GET", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
         org = membership.organization
         if request.method == "GET":
-            form = DataSettingForm(initial={page.field: getattr(org, page.field)}, field_name=page.field, label=page.setting_label)
+            form = DataSettingForm(
+                initial={page.field: getattr(org, page.field)}, field_name=page.field, label=page.setting_label
+            )
             return _render_setting_page(request, page, membership, form)
-        if not page.can_change(membership):
-            raise PermissionDenied(services.ERR_TEAM_PLAN if page.can_open(membership) else page.denied)
+        _check_can_change(page, membership)
         form = DataSettingForm(request.POST, field_name=page.field, label=page.setting_label)
         if not form.is_valid():
             return _render_setting_page(request, page, membership, form, status=400)
@@ -168,13 +176,26 @@ def _setting_view(page):
     return view
 
 
+def _check_can_change(page, membership):
+    if not page.can_change(membership):
+        # Those who may open the page but not change it are on a plan without the setting.
+        raise PermissionDenied(services.ERR_TEAM_PLAN if page.can_open(membership) else page.denied)
+
+
 def _confirm_off_view(page):
     @org_member_view()
-    @require_POST
     def view(request, membership):
+        # Who may see the page is answered before the method, so a page of the wrong kind
+        # is 404 and a refused role 403 whatever the method.
         _resolve_setting_page(page, membership)
-        if not page.can_change(membership):
-            raise PermissionDenied(page.denied)
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        _check_can_change(page, membership)
+        if request.POST.get("confirmed") != "yes":
+            form = DataSettingForm(
+                initial={page.field: False}, field_name=page.field, label=page.setting_label
+            )
+            return _render_setting_page(request, page, membership, form, confirming=True)
         return _apply_setting(request, page, membership, False)
 
     view.__name__ = page.key.replace("-", "_") + "_confirm"
@@ -262,14 +283,19 @@ def member_role(request, membership, member_id):
 @require_POST
 def member_remove(request, membership, member_id):
     target = _target_or_404(membership, member_id)
-    if request.POST.get("confirmed") != "yes":
+    target.organization = membership.organization
+    # Ask for confirmation only for a removal the rules allow; otherwise the service refuses
+    # straight away with its own message, and nothing changes.
+    if request.POST.get("confirmed") != "yes" and permissions.can_remove_member(membership, target):
         return render_org_page(request, membership, "orgs/member_confirm.html", "members", {
             "target": target, "action": "remove",
             "post_url": reverse("orgs:member-remove", args=[membership.organization.slug, target.pk]),
         })
     return _run_member_service(
         request, membership,
-        lambda: services.remove_member(actor=request.user, membership=target, request_meta=RequestMeta.from_request(request)),
+        lambda: services.remove_member(
+            actor=request.user, membership=target, request_meta=RequestMeta.from_request(request)
+        ),
         f"{target.user.email} was removed from the organization.",
     )
 
@@ -278,7 +304,9 @@ def member_remove(request, membership, member_id):
 @require_POST
 def member_transfer(request, membership, member_id):
     target = _target_or_404(membership, member_id)
-    if request.POST.get("confirmed") != "yes":
+    target.organization = membership.organization
+    allowed = membership.organization.is_claude and permissions.can_transfer_primary_ownership(membership, target)
+    if request.POST.get("confirmed") != "yes" and allowed:
         return render_org_page(request, membership, "orgs/member_confirm.html", "members", {
             "target": target, "action": "transfer",
             "post_url": reverse("orgs:member-transfer", args=[membership.organization.slug, target.pk]),
@@ -303,8 +331,25 @@ def audit_log(request, membership):
     action = form.cleaned_data["action"] if form.is_valid() else ""
     paginator = Paginator(selectors.list_audit_events(org, action), AUDIT_EVENTS_PER_PAGE)
     page_obj = paginator.get_page(request.GET.get("page"))
-    context = {"form": form, "page_obj": page_obj, "action": action}
+    rows = [
+        {"event": e, "old": _audit_value(org.kind, e.old_value), "new": _audit_value(org.kind, e.new_value)}
+        for e in page_obj
+    ]
+    context = {"form": form, "page_obj": page_obj, "rows": rows, "action": action}
     return render_org_page(request, membership, "orgs/audit_log.html", "audit-log", context)
+
+
+def _audit_value(kind, value):
+    """An old or new value as people read it: on/off, role names, "key: value" pairs."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, str) and is_role_valid_for_kind(kind, value):
+        return role_label(kind, value)
+    if isinstance(value, dict):
+        return "; ".join(f"{key.replace('_', ' ')}: {_audit_value(kind, item)}" for key, item in value.items())
+    return str(value)
 
 
 class _Echo:

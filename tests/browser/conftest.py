@@ -1,7 +1,9 @@
 """Real Chromium driven by Playwright against pytest-django's live server."""
 
+import io
 import os
 import shutil
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # sync Playwright runs an event loop
 
@@ -14,6 +16,24 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--screenshots", action="store_true", default=False,
+        help="save PNGs of the settings pages into docs/screenshots/ (make screenshots)",
+    )
+
+
+@pytest.fixture
+def screenshots_dir(request):
+    """docs/screenshots/ when pytest runs with --screenshots, else None: the pages are checked, not saved."""
+    # The option exists only when this conftest loads at start-up (a path under tests/browser/).
+    if not request.config.getoption("--screenshots", default=False):
+        return None
+    folder = Path(request.config.rootpath) / "docs" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def pytest_collection_modifyitems(items):
@@ -62,6 +82,6 @@ def demo(transactional_db, settings):
     from django.core.management import call_command
 
     settings.DEBUG = True
-    call_command("seed_demo", stdout=open(os.devnull, "w"))
+    call_command("seed_demo", stdout=io.StringIO())
     settings.DEBUG = False
     return settings.DEMO_PASSWORD

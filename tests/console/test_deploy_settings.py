@@ -15,7 +15,8 @@ PRODUCTION_ENV = {
 
 
 def _manage(*args, env):
-    base = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
+    # The browser tests' conftest sets DJANGO_ALLOW_ASYNC_UNSAFE, which production must never have.
+    base = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120
     )

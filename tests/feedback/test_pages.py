@@ -55,4 +55,4 @@ def test_data_management_page_shows_last_30_days_counts(client, claude_org, clau
     client.force_login(claude_members["owner"].user)
     page = client.get("/orgs/claude-ent/settings/data-management/").content.decode()
     counts = page.split('data-testid="report-counts"')[1].split("</dd>")[0]
-    assert "👍 7" in counts and "👎 3" in counts
+    assert "7 thumbs up" in counts and "3 thumbs down" in counts

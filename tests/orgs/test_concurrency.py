@@ -1,0 +1,151 @@
+"""Two people changing one organization at the same time, each on their own PostgreSQL connection."""
+
+import threading
+import time
+
+import pytest
+from django.db import connection, connections, transaction
+
+from orgs import services
+from orgs.models import AuditEvent, Membership, Organization
+from tests.factories import MembershipFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+WAIT = 10  # seconds: an upper bound for a condition we poll for, never a sleep we hope is long enough
+
+
+def _run_in_threads(*targets):
+    """Run each callable in its own thread (so on its own connection); return results or raise errors."""
+    results, errors = [None] * len(targets), []
+
+    def runner(i, target):
+        try:
+            results[i] = target()
+        except Exception as error:  # noqa: BLE001 - re-raised in the main thread
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=runner, args=(i, t)) for i, t in enumerate(targets)]
+    for t in threads:
+        t.start()
+    return threads, results, errors
+
+
+def _join(threads, errors):
+    for t in threads:
+        t.join(WAIT)
+        assert not t.is_alive(), "a thread is stuck"
+    if errors:
+        raise errors[0]
+
+
+def _wait_until_someone_waits_for_a_row_lock():
+    deadline = time.monotonic() + WAIT
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.01)
+    pytest.fail("the second transaction never waited for the row lock")
+
+
+def test_second_owner_waits_for_the_first_and_sees_the_setting_already_off(claude_members):
+    org = claude_members["owner"].organization
+    first, second = claude_members["primary_owner"].user, claude_members["owner"].user
+    locked, second_is_waiting = threading.Event(), threading.Event()
+
+    def first_owner():
+        with transaction.atomic():
+            # Hold the org row as the service would, until the second owner is queued behind it.
+            Organization.objects.select_for_update().get(pk=org.pk)
+            locked.set()
+            assert second_is_waiting.wait(WAIT)
+            return services.set_thumbs_feedback(actor=first, organization=org, enabled=False)
+
+    def second_owner():
+        assert locked.wait(WAIT)
+        return services.set_thumbs_feedback(
+            actor=second, organization=Organization.objects.get(pk=org.pk), enabled=False
+        )
+
+    threads, results, errors = _run_in_threads(first_owner, second_owner)
+    assert locked.wait(WAIT)
+    _wait_until_someone_waits_for_a_row_lock()
+    second_is_waiting.set()
+    _join(threads, errors)
+
+    assert results == [True, False]
+    assert Organization.objects.get(pk=org.pk).thumbs_feedback_enabled is False
+    event = AuditEvent.objects.get()
+    assert (event.actor, event.old_value, event.new_value) == (first, True, False)
+
+
+@pytest.mark.parametrize("round_", range(10))
+def test_two_owners_turning_off_together_make_one_change_and_one_audit_event(claude_members, round_):
+    org = claude_members["owner"].organization
+    start = threading.Barrier(2)
+
+    def owner(role):
+        def act():
+            start.wait(WAIT)
+            return services.set_thumbs_feedback(actor=claude_members[role].user, organization=org, enabled=False)
+        return act
+
+    threads, results, errors = _run_in_threads(owner("primary_owner"), owner("owner"))
+    _join(threads, errors)
+
+    assert sorted(results) == [False, True]
+    assert Organization.objects.get(pk=org.pk).thumbs_feedback_enabled is False
+    assert AuditEvent.objects.count() == 1
+
+
+@pytest.mark.parametrize("round_", range(10))
+def test_opposite_toggles_at_once_leave_a_state_the_audit_log_explains(console_members, round_):
+    org = console_members["admin"].organization
+    other_admin = MembershipFactory(organization=org, role="admin")
+    start = threading.Barrier(2)
+
+    def admin(user, enabled):
+        def act():
+            start.wait(WAIT)
+            return services.set_workbench_feedback(actor=user, organization=org, enabled=enabled)
+        return act
+
+    threads, results, errors = _run_in_threads(
+        admin(console_members["admin"].user, False), admin(other_admin.user, True)
+    )
+    _join(threads, errors)
+
+    events = list(AuditEvent.objects.order_by("id"))
+    assert len(events) == sum(results)  # one event per real change
+    final = Organization.objects.get(pk=org.pk).workbench_feedback_enabled
+    value = True
+    for event in events:  # each event starts from the value the previous one left
+        assert event.old_value == value
+        value = event.new_value
+    assert final == value
+
+
+def test_two_org_admins_demoting_each_other_at_once_leave_one_admin(console_members):
+    org = console_members["admin"].organization
+    a, b = console_members["admin"], MembershipFactory(organization=org, role="admin")
+    start = threading.Barrier(2)
+
+    def demote(actor, target):
+        def act():
+            start.wait(WAIT)
+            try:
+                return services.change_member_role(actor=actor.user, membership=target, role="developer")
+            except services.ServiceError as refused:
+                return refused.message
+        return act
+
+    threads, results, errors = _run_in_threads(demote(a, b), demote(b, a))
+    _join(threads, errors)
+
+    assert results.count(True) == 1
+    assert Membership.objects.filter(organization=org, role="admin").count() == 1
+    assert AuditEvent.objects.count() == 1
