@@ -152,7 +152,8 @@ def main():
     rows = [
         "| endpoint | requests/s | p50 | p99 | non-2xx |",
         "| --- | ---: | ---: | ---: | ---: |",
-        f"| GET /api/v1/me (trivial signed-in JSON) | {baseline['rps']:.0f} | {baseline['p50']} | {baseline['p99']} | {baseline['non2xx']} |",
+        f"| GET /api/v1/me (trivial signed-in JSON) | {baseline['rps']:.0f} | {baseline['p50']} | {baseline['p99']} "
+        f"| {baseline['non2xx']} |",
         f"| POST /api/v1/orgs/&lt;slug&gt;/feedback ({len(body)} B body) | {submit['rps']:.0f} | {submit['p50']} | {submit['p99']} "
         f"| {submit['non2xx']} |",
     ]

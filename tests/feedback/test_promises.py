@@ -111,4 +111,5 @@ def test_daily_counts_hold_counts_only(member, post_report, chat_report):
     post_report("claude-ent", chat_report)
     post_report("claude-ent", {**chat_report, "rating": "down"})
     assert get_recent_counts(member.organization) == {"up": 2, "down": 1, "days": 30}
-    assert {f.name for f in DailyFeedbackCount._meta.concrete_fields} == {"id", "organization", "day", "surface", "rating", "shard", "count"}
+    columns = {f.name for f in DailyFeedbackCount._meta.concrete_fields}
+    assert columns == {"id", "organization", "day", "surface", "rating", "shard", "count"}

@@ -1,0 +1,68 @@
+import argparse
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from retention import selectors, services
+from retention.models import RunStatus
+
+
+def batch_size(value):
+    """argparse type for --batch-size: a whole number within the allowed range."""
+    try:
+        return services.validate_batch_size(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+class Command(BaseCommand):
+    help = "Delete every feedback report (and daily count) past the retention period, in short batches."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="Show what would be deleted; delete nothing.")
+        parser.add_argument("--batch-size", type=batch_size, default=services.DEFAULT_BATCH_SIZE,
+                            help=f"Rows per batch transaction (1 to {services.MAX_BATCH_SIZE}, "
+                                 f"default {services.DEFAULT_BATCH_SIZE}).")
+
+    def handle(self, *args, dry_run, batch_size, **options):
+        try:
+            size = services.validate_batch_size(batch_size)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        if dry_run:
+            return self.preview()
+        return self.purge(size)
+
+    def preview(self):
+        preview = selectors.get_purge_preview()
+        oldest = preview["oldest"].isoformat() if preview["oldest"] else "none"
+        self.stdout.write(f"Dry run: nothing is deleted.\n"
+                          f"Retention period: {preview['retention_years']} years; cutoff {preview['cutoff'].isoformat()}\n"
+                          f"Reports that would be deleted: {preview['reports']}\n"
+                          f"Oldest of them submitted: {oldest}\n"
+                          f"Daily counts that would be deleted: {preview['daily_counts']}")
+
+    def purge(self, size):
+        started = time.monotonic()
+        on_terminal = self.stdout.isatty()
+
+        def progress(run, count):
+            line = f"batch {run.batches}: {count} reports deleted, {run.rows_deleted} in total"
+            if on_terminal:
+                self.stdout.write(f"\r{line}", ending="")
+            else:
+                self.stdout.write(line)
+            self.stdout.flush()
+
+        run = services.purge_expired_feedback(batch_size=size, progress=progress)
+        if on_terminal and run.batches:
+            self.stdout.write("")
+        if run.status == RunStatus.SKIPPED:
+            self.stdout.write("Another purge holds the lock: nothing done (it will finish the work).")
+            return
+        seconds = time.monotonic() - started
+        rate = f", {run.rows_deleted / seconds:,.0f} reports/s" if seconds > 0 and run.rows_deleted else ""
+        self.stdout.write(self.style.SUCCESS(
+            f"Deleted {run.rows_deleted} reports and {run.daily_counts_deleted} daily counts in {run.batches} batches "
+            f"({seconds:.1f} s{rate}); cutoff {run.cutoff.isoformat()}, retention {run.retention_years} years."
+        ))
