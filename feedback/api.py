@@ -8,12 +8,12 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from pydantic import ValidationError
 
-from orgs.api import api_error, resolve_api_membership
+from orgs.api import api_error
 
 from . import openapi
 from .ratelimit import take_report_slot
 from .schema import MAX_BODY_BYTES, parse_report, validation_details
-from .services import FeedbackRefused, check_feedback_allowed, record_feedback
+from .services import FeedbackRefused, record_feedback
 
 ERR_TOO_LARGE = f"The request body is larger than {MAX_BODY_BYTES // 1024} KiB."
 ERR_TOO_MANY = "Too many reports: wait a moment and try again."
@@ -58,24 +58,23 @@ def submit_feedback(request, slug):
         response = api_error(405, "method_not_allowed", "Use POST.")
         response["Allow"] = "POST"
         return response
-    membership, error = resolve_api_membership(request, slug)
-    if error:
-        return error
+    if not request.user.is_authenticated:
+        return api_error(401, "not_authenticated", "Sign in to use the API.")
     if _csrf_failure(request):
         return api_error(403, "csrf_failed", ERR_CSRF)
+    retry_after = take_report_slot(request.user.pk)
+    if retry_after:
+        response = api_error(429, "rate_limited", ERR_TOO_MANY)
+        response["Retry-After"] = str(retry_after)
+        return response
     try:
-        check_feedback_allowed(membership.organization)
-        retry_after = take_report_slot(request.user.pk)
-        if retry_after:
-            response = api_error(429, "rate_limited", ERR_TOO_MANY)
-            response["Retry-After"] = str(retry_after)
-            return response
         data = _read_json(request)
         try:
             report = parse_report(data)
         except ValidationError as invalid:
             return api_error(400, "invalid", validation_details(invalid))
-        feedback = record_feedback(organization=membership.organization, user=request.user, report=report)
+        # Membership, surface and the org's setting are checked where the report is written.
+        feedback = record_feedback(user=request.user, slug=slug, report=report)
     except FeedbackRefused as refused:
         return api_error(refused.status, refused.code, refused.detail)
     return JsonResponse({"id": str(feedback.id)}, status=201)

@@ -1,11 +1,14 @@
-"""A fixed-window rate limit per person, kept in the cache (Redis in production)."""
+"""A fixed-window rate limit per person: Redis when REDIS_URL is set, else the Django cache."""
 
+import functools
 import time
 
+import redis
 from django.conf import settings
 from django.core.cache import cache
 
 WINDOW_SECONDS = 60
+KEY_TTL_SECONDS = WINDOW_SECONDS + 5
 
 
 def reports_per_minute():
@@ -13,19 +16,37 @@ def reports_per_minute():
     return settings.FEEDBACK_RATE_LIMIT_PER_MINUTE
 
 
+@functools.cache
+def _redis(url):
+    return redis.Redis.from_url(url)
+
+
+def _count_in_redis(url, key):
+    # INCR and EXPIRE in one round trip: the limit is checked on every report.
+    pipe = _redis(url).pipeline(transaction=False)
+    pipe.incr(key)
+    pipe.expire(key, KEY_TTL_SECONDS, nx=True)
+    count, _ = pipe.execute()
+    return count
+
+
+def _count_in_cache(key):
+    if cache.add(key, 1, timeout=KEY_TTL_SECONDS):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add() and incr(): this is the window's first report
+        cache.set(key, 1, timeout=KEY_TTL_SECONDS)
+        return 1
+
+
 def take_report_slot(user_id, limit=None, now=None):
     """Count one report for the person; returns 0 when allowed, else seconds until the window ends."""
     limit = reports_per_minute() if limit is None else limit
     now = time.time() if now is None else now
     window = int(now // WINDOW_SECONDS)
-    key = f"feedback-rate:{user_id}:{window}"
-    # add() is a no-op if the key exists, so concurrent first requests do not reset the count.
-    cache.add(key, 0, timeout=WINDOW_SECONDS + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add() and incr(): this is the window's first report
-        cache.set(key, 1, timeout=WINDOW_SECONDS + 5)
-        count = 1
+    key = f"{settings.CACHE_KEY_PREFIX}:feedback-rate:{user_id}:{window}"
+    count = _count_in_redis(settings.REDIS_URL, key) if settings.REDIS_URL else _count_in_cache(key)
     if count <= limit:
         return 0
     return max(1, int((window + 1) * WINDOW_SECONDS - now))

@@ -6,13 +6,15 @@ import secrets
 from django.db import connection, transaction
 from django.utils import timezone
 
-from orgs.models import Organization
+from orgs.models import Membership, Organization
 
 from .models import COUNT_SHARDS, DailyFeedbackCount, Feedback, Surface
 from .redaction import redact_conversation
 
 ERR_FEEDBACK_DISABLED = "Feedback is turned off for this organization."
 ERR_WRONG_SURFACE = "This organization gives feedback on the {surface} surface only."
+ERR_NO_ORG = "No such organization."
+ERR_NOT_MEMBER = "You are not a member of this organization."
 
 
 class FeedbackRefused(Exception):
@@ -35,88 +37,99 @@ def is_feedback_enabled(organization):
     return organization.workbench_feedback_enabled
 
 
-def _enabled_column(organization):
-    return "thumbs_feedback_enabled" if organization.is_claude else "workbench_feedback_enabled"
-
-
-# One statement on PostgreSQL: it share-locks the org row only if feedback is on, stores the
-# report and counts it. FOR SHARE waits for a switch-off holding the row (FOR UPDATE) and then
-# re-checks the committed value; reports share the lock and do not wait for each other. A
-# single statement is its own transaction: one round trip and one commit per report.
-STORE_IF_ENABLED_SQL = """
-WITH allowed AS (
-    SELECT id FROM orgs_organization WHERE id = %(org)s AND {enabled} FOR SHARE
+# One statement on PostgreSQL does the whole report: it finds the person's membership in the
+# org and share-locks the org row, checks the surface and the setting, stores the report and
+# counts it. FOR SHARE waits for a switch-off holding the row (FOR UPDATE) and then reads the
+# committed value, so a switch-off that commits first wins; reports share the lock and do not
+# wait for each other. One statement is its own transaction: one round trip, one commit.
+RECORD_SQL = """
+WITH org AS (
+    SELECT o.id, o.kind, o.thumbs_feedback_enabled, o.workbench_feedback_enabled
+    FROM orgs_organization o JOIN orgs_membership m ON m.organization_id = o.id
+    WHERE o.slug = %(slug)s AND m.user_id = %(user)s
+    FOR SHARE OF o
+), allowed AS (
+    SELECT id FROM org
+    WHERE kind = %(kind)s
+      AND CASE kind WHEN 'claude' THEN thumbs_feedback_enabled ELSE workbench_feedback_enabled END
 ), stored AS (
     INSERT INTO feedback_feedback (id, surface, rating, comment, conversation, created_at)
     SELECT %(id)s, %(surface)s, %(rating)s, %(comment)s, %(conversation)s::jsonb, %(created_at)s FROM allowed
     RETURNING id
 ), counted AS (
     INSERT INTO feedback_dailyfeedbackcount (organization_id, day, surface, rating, shard, count)
-    SELECT %(org)s, %(day)s, %(surface)s, %(rating)s, %(shard)s, 1 FROM stored
+    SELECT allowed.id, %(day)s, %(surface)s, %(rating)s, %(shard)s, 1 FROM allowed, stored
     ON CONFLICT (organization_id, day, surface, rating, shard)
     DO UPDATE SET count = feedback_dailyfeedbackcount.count + 1
     RETURNING 1
 )
-SELECT (SELECT count(*) FROM stored), (SELECT count(*) FROM counted)
+SELECT (SELECT count(*) FROM stored)
 """
 
+KIND_OF_SURFACE = {Surface.CHAT: "claude", Surface.WORKBENCH: "console"}
 
-def _store_if_enabled_postgresql(organization, feedback):
+
+def _store_postgresql(user, slug, feedback):
     params = {
-        "org": organization.pk, "id": feedback.id, "surface": feedback.surface, "rating": feedback.rating,
-        "comment": feedback.comment, "conversation": json.dumps(feedback.conversation),
-        "created_at": feedback.created_at, "day": feedback.created_at.date(),
-        "shard": secrets.randbelow(COUNT_SHARDS),
+        "slug": slug, "user": user.pk, "kind": KIND_OF_SURFACE[feedback.surface],
+        "id": feedback.id, "surface": feedback.surface, "rating": feedback.rating, "comment": feedback.comment,
+        "conversation": json.dumps(feedback.conversation), "created_at": feedback.created_at,
+        "day": feedback.created_at.date(), "shard": secrets.randbelow(COUNT_SHARDS),
     }
     with connection.cursor() as cursor:
-        cursor.execute(STORE_IF_ENABLED_SQL.format(enabled=_enabled_column(organization)), params)
-        stored, _counted = cursor.fetchone()
+        cursor.execute(RECORD_SQL, params)
+        (stored,) = cursor.fetchone()
     return stored == 1
 
 
-def _count_report(organization, day, surface, rating):
+def _count_report(organization_id, day, surface, rating):
     table = DailyFeedbackCount._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (organization_id, day, surface, rating, shard, count) "  # noqa: S608
             "VALUES (%s, %s, %s, %s, %s, 1) "
             f"ON CONFLICT (organization_id, day, surface, rating, shard) DO UPDATE SET count = {table}.count + 1",
-            [organization.pk, day, surface, rating, secrets.randbelow(COUNT_SHARDS)],
+            [organization_id, day, surface, rating, secrets.randbelow(COUNT_SHARDS)],
         )
 
 
-def _store_if_enabled_portable(organization, feedback):
+def _store_portable(user, slug, feedback):
+    # Other databases (SQLite in development) serialize writers: the same checks, in a transaction.
     with transaction.atomic():
-        current = Organization.objects.only("kind", "thumbs_feedback_enabled", "workbench_feedback_enabled").get(
-            pk=organization.pk
-        )
-        if not is_feedback_enabled(current):
+        membership = Membership.objects.select_related("organization").filter(user=user, organization__slug=slug).first()
+        org = membership.organization if membership else None
+        if org is None or surface_for(org) != feedback.surface or not is_feedback_enabled(org):
             return False
         feedback.save(force_insert=True)
-        _count_report(organization, feedback.created_at.date(), feedback.surface, feedback.rating)
+        _count_report(org.pk, feedback.created_at.date(), feedback.surface, feedback.rating)
     return True
 
 
-def check_feedback_allowed(organization):
-    """Refuse early (before reading the body) when the organization has feedback turned off."""
-    if not is_feedback_enabled(organization):
-        raise FeedbackRefused(403, "feedback_disabled", ERR_FEEDBACK_DISABLED)
+def _refusal(user, slug, surface):
+    """Why a report was not stored, read only after the fact (the stored path needs none of it)."""
+    org = Organization.objects.filter(slug=slug).first()
+    if org is None:
+        return FeedbackRefused(404, "not_found", ERR_NO_ORG)
+    if not Membership.objects.filter(user=user, organization=org).exists():
+        return FeedbackRefused(403, "not_a_member", ERR_NOT_MEMBER)
+    expected = surface_for(org)
+    if surface != expected:
+        return FeedbackRefused(400, "invalid", [{"field": "surface", "message": ERR_WRONG_SURFACE.format(surface=expected)}])
+    return FeedbackRefused(403, "feedback_disabled", ERR_FEEDBACK_DISABLED)
 
 
-def record_feedback(*, organization, user, report):
-    """Store one validated report de-linked from the person and the org; count it for the org.
+def record_feedback(*, user, slug, report):
+    """Store one validated report by a member of the org, de-linked from both; count it for the org.
 
-    `user` is accepted for the permission boundary only: nothing about them is stored.
-    The setting is re-read inside the transaction, so a switch-off that commits first wins.
+    Refused (FeedbackRefused) for an unknown org, a non-member, a surface of the other kind,
+    or while the org's setting is off, which is read in the same transaction as the write.
+    Nothing about the person or the organization is stored with the report.
     """
-    expected = surface_for(organization)
-    if report.surface != expected:
-        raise FeedbackRefused(400, "invalid", {"surface": ERR_WRONG_SURFACE.format(surface=expected)})
     feedback = Feedback(
         surface=report.surface, rating=report.rating, comment=report.comment,
         conversation=redact_conversation(report.conversation_json()), created_at=timezone.now(),
     )
-    store = _store_if_enabled_postgresql if connection.vendor == "postgresql" else _store_if_enabled_portable
-    if not store(organization, feedback):
-        raise FeedbackRefused(403, "feedback_disabled", ERR_FEEDBACK_DISABLED)
+    store = _store_postgresql if connection.vendor == "postgresql" else _store_portable
+    if not store(user, slug, feedback):
+        raise _refusal(user, slug, report.surface)
     return feedback

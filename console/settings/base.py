@@ -93,6 +93,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 REDIS_URL = env("REDIS_URL", default="")
+CACHE_KEY_PREFIX = env("CACHE_KEY_PREFIX", default="dmc")
 
 # Celery: JSON only, bounded tasks, beat schedule kept here with the other settings.
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -20,7 +20,7 @@ if REDIS_URL:  # noqa: F405
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,  # noqa: F405
-            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="dmc"),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,  # noqa: F405
         }
     }
 else:

@@ -19,7 +19,7 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="dmc"),
+        "KEY_PREFIX": CACHE_KEY_PREFIX,  # noqa: F405
     }
 }
 

@@ -9,7 +9,6 @@ from feedback.models import Feedback
 from feedback.schema import parse_report
 from feedback.services import FeedbackRefused, record_feedback
 from orgs import services as org_services
-from orgs.models import Organization
 
 
 def _wait_until_blocked_on_a_lock(timeout=10.0):
@@ -31,7 +30,7 @@ def _wait_until_blocked_on_a_lock(timeout=10.0):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_report_that_races_the_switch_off_is_refused_and_writes_nothing(claude_org, claude_members, chat_report):
-    owner = claude_members["owner"].user
+    owner, member = claude_members["owner"].user, claude_members["member"].user
     report = parse_report(chat_report)
     locked, release, outcome = threading.Event(), threading.Event(), {}
 
@@ -47,7 +46,7 @@ def test_report_that_races_the_switch_off_is_refused_and_writes_nothing(claude_o
 
     def submit():
         try:
-            record_feedback(organization=Organization.objects.get(pk=claude_org.pk), user=None, report=report)
+            record_feedback(user=member, slug=claude_org.slug, report=report)
             outcome["result"] = "stored"
         except FeedbackRefused as refused:
             outcome["result"] = refused.code
@@ -72,9 +71,9 @@ def test_report_that_races_the_switch_off_is_refused_and_writes_nothing(claude_o
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_report_that_took_its_lock_first_is_stored_before_the_switch_off(claude_org, claude_members, chat_report):
-    report = parse_report(chat_report)
-    feedback = record_feedback(organization=claude_org, user=None, report=report)
+    report, member = parse_report(chat_report), claude_members["member"].user
+    feedback = record_feedback(user=member, slug=claude_org.slug, report=report)
     org_services.set_thumbs_feedback(actor=claude_members["owner"].user, organization=claude_org, enabled=False)
     assert Feedback.objects.filter(pk=feedback.pk).exists()
     with pytest.raises(FeedbackRefused):
-        record_feedback(organization=claude_org, user=None, report=report)
+        record_feedback(user=member, slug=claude_org.slug, report=report)
