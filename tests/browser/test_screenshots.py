@@ -23,6 +23,11 @@ def _seed_audit_events():
     services.change_member_role(actor=primary, membership=member, role="member", request_meta=OFFICE)
 
 
+def _open_feedback_dialog(page):
+    page.locator('button[data-rating="up"]').last.click()
+    expect(page.get_by_role("dialog")).to_be_visible()
+
+
 def _confirm_step(page):
     page.get_by_label("Allow thumbs feedback").uncheck()
     page.get_by_role("button", name="Save").click()
@@ -50,6 +55,12 @@ SHOTS = {
     "audit-log": (
         "primary@acme.test", "/orgs/acme/settings/audit-log/", 200, "Audit log", "on → off",
         None,
+    ),
+    "chat-feedback-dialog": (
+        "member@acme.test", "/orgs/acme/chat/", 200, "Chat", "de-linked from you", _open_feedback_dialog,
+    ),
+    "workbench": (
+        "dev@acme.test", "/orgs/acme-api/workbench/", 200, "Workbench", "Zendesk (MCP server)", None,
     ),
     "403-member": (
         "member@acme.test", "/orgs/acme/settings/data-management/", 403, "You can’t open this page",
