@@ -5,27 +5,21 @@ import json
 from django.contrib import admin
 from django.utils.html import format_html
 
+from console.admin_mixins import ReadOnlyAdminMixin
+
 from .models import Feedback
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
+class FeedbackAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Reports leave only through the retention purge, which records every run."""
+
     list_display = ["id", "surface", "rating", "short_comment", "created_at"]
     list_filter = ["surface", "rating", "created_at"]
     date_hierarchy = "created_at"
     fields = ["id", "surface", "rating", "comment", "created_at", "conversation_pretty"]
     readonly_fields = fields
     show_full_result_count = False  # counting a very large table on every list page is slow
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # Reports leave only through the retention purge, which records every run.
-        return False
 
     @admin.display(description="comment")
     def short_comment(self, obj):

@@ -4,6 +4,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 
+from console.admin_mixins import ReadOnlyAdminMixin
+
 from . import services
 from .audit import RequestMeta
 from .models import AuditEvent, Membership, Organization
@@ -106,7 +108,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only for everyone, superusers included: the audit log is append-only."""
 
     list_display = ["created_at", "organization", "actor_email", "action", "target", "old_value", "new_value", "ip_address"]
@@ -114,12 +116,3 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ["action", "target", "actor_email", "organization__slug"]
     list_select_related = ["organization"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

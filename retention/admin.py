@@ -4,6 +4,8 @@ from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
+from console.admin_mixins import ReadOnlyAdminMixin
+
 from . import tasks
 from .models import RetentionRun
 
@@ -11,7 +13,7 @@ RUN_PURGE_PERMISSION = "retention.run_purge"
 
 
 @admin.register(RetentionRun)
-class RetentionRunAdmin(admin.ModelAdmin):
+class RetentionRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only run history, newest first, with a "Run purge now" button for permitted staff."""
 
     change_list_template = "admin/retention/retentionrun/change_list.html"
@@ -23,15 +25,6 @@ class RetentionRunAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields] + ["duration_display", "rows_per_second_display"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="duration")
     def duration_display(self, run):

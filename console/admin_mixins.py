@@ -1,0 +1,14 @@
+"""Behaviour shared by the staff screens."""
+
+
+class ReadOnlyAdminMixin:
+    """A record nobody adds, changes or deletes in the admin, superusers included: view only."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
