@@ -10,6 +10,14 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 
 
+def env_whole_number(name, *, default, low, high, what):
+    """A whole number from the environment within [low, high]; start-up stops with a plain message otherwise."""
+    raw = env.str(name, default=str(default)).strip()
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+        raise environ.ImproperlyConfigured(f"{name} must be a {what} from {low} to {high} (e.g. {default}), not {raw!r}.")
+    return int(raw)
+
+
 def ensure_dir(path: Path) -> Path:
     """Create a folder the settings point at, so a fresh clone runs without set-up."""
     path.mkdir(parents=True, exist_ok=True)
@@ -106,13 +114,9 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Beat starts the retention purge every RETENTION_PURGE_SCHEDULE seconds (hourly by default) and the
 # invariant check daily; a start that waited longer than its interval expires, the next one does the work.
-_purge_every = env.str("RETENTION_PURGE_SCHEDULE", default="3600").strip()
-if not (_purge_every.isascii() and _purge_every.isdigit()) or not 60 <= int(_purge_every) <= 7 * 24 * 60 * 60:
-    raise environ.ImproperlyConfigured(
-        f"RETENTION_PURGE_SCHEDULE must be a whole number of seconds from 60 to 604800 (e.g. 3600), "
-        f"not {_purge_every!r}."
-    )
-RETENTION_PURGE_SCHEDULE = int(_purge_every)
+RETENTION_PURGE_SCHEDULE = env_whole_number(
+    "RETENTION_PURGE_SCHEDULE", default=3600, low=60, high=7 * 24 * 60 * 60, what="whole number of seconds"
+)
 CELERY_BEAT_SCHEDULE = {
     "retention-purge-expired-feedback": {
         "task": "retention.tasks.purge_expired_feedback",
@@ -135,16 +139,14 @@ LOGGING = {
 }
 
 # How long feedback reports are kept, in whole years (read at run time by retention.policy).
-_retention_years = env.str("FEEDBACK_RETENTION_YEARS", default="5").strip()
-if not (_retention_years.isascii() and _retention_years.isdigit()) or not 1 <= int(_retention_years) <= 100:
-    raise environ.ImproperlyConfigured(
-        f"FEEDBACK_RETENTION_YEARS must be a positive whole number of years from 1 to 100 (e.g. 5), "
-        f"not {_retention_years!r}."
-    )
-FEEDBACK_RETENTION_YEARS = int(_retention_years)
+FEEDBACK_RETENTION_YEARS = env_whole_number(
+    "FEEDBACK_RETENTION_YEARS", default=5, low=1, high=100, what="positive whole number of years"
+)
 
 # The password of every demo account created by `manage.py seed_demo` (DEBUG only).
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="demo-password")
 
 # Feedback reports one person may submit per minute (429 with Retry-After beyond it).
-FEEDBACK_RATE_LIMIT_PER_MINUTE = env.int("FEEDBACK_RATE_LIMIT_PER_MINUTE", default=60)
+FEEDBACK_RATE_LIMIT_PER_MINUTE = env_whole_number(
+    "FEEDBACK_RATE_LIMIT_PER_MINUTE", default=60, low=1, high=10**9, what="whole number of reports"
+)

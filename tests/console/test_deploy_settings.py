@@ -44,3 +44,10 @@ def test_development_settings_are_the_default_with_no_environment():
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
     )
     assert result.stdout.split() == ["True", "django.db.backends.sqlite3", "filesystem://"], result.stderr
+
+
+def test_a_rate_limit_that_is_not_a_positive_whole_number_stops_start_up():
+    for bad in ("0", "-5", "sixty"):
+        result = _manage("check", env={"FEEDBACK_RATE_LIMIT_PER_MINUTE": bad})
+        assert result.returncode != 0
+        assert "FEEDBACK_RATE_LIMIT_PER_MINUTE must be a whole number of reports" in result.stderr
