@@ -6,15 +6,16 @@ import secrets
 from django.db import connection, transaction
 from django.utils import timezone
 
-from orgs.models import Membership, Organization
+from orgs.access import ERR_NO_ORG, ERR_NOT_MEMBER
+from orgs.models import FEEDBACK_SETTING_BY_KIND
+from orgs.roles import OrgKind
+from orgs.selectors import get_membership, get_organization
 
 from .models import COUNT_SHARDS, DailyFeedbackCount, Feedback, Surface
 from .redaction import redact_conversation
 
 ERR_FEEDBACK_DISABLED = "Feedback is turned off for this organization."
 ERR_WRONG_SURFACE = "This organization gives feedback on the {surface} surface only."
-ERR_NO_ORG = "No such organization."
-ERR_NOT_MEMBER = "You are not a member of this organization."
 
 
 class FeedbackRefused(Exception):
@@ -25,16 +26,14 @@ class FeedbackRefused(Exception):
         self.status, self.code, self.detail = status, code, detail
 
 
+# Which surface an organization's people rate from, by its kind.
+SURFACE_BY_KIND = {OrgKind.CLAUDE: Surface.CHAT, OrgKind.CONSOLE: Surface.WORKBENCH}
+KIND_BY_SURFACE = {surface: kind for kind, surface in SURFACE_BY_KIND.items()}
+
+
 def surface_for(organization):
     """The surface an organization's people rate from: chat (claude) or workbench (console)."""
-    return Surface.CHAT if organization.is_claude else Surface.WORKBENCH
-
-
-def is_feedback_enabled(organization):
-    """Whether the organization currently lets its people give feedback."""
-    if organization.is_claude:
-        return organization.thumbs_feedback_enabled
-    return organization.workbench_feedback_enabled
+    return SURFACE_BY_KIND[OrgKind(organization.kind)]
 
 
 # One statement on PostgreSQL does the whole report: it finds the person's membership in the
@@ -44,14 +43,13 @@ def is_feedback_enabled(organization):
 # wait for each other. One statement is its own transaction: one round trip, one commit.
 RECORD_SQL = """
 WITH org AS (
-    SELECT o.id, o.kind, o.thumbs_feedback_enabled, o.workbench_feedback_enabled
+    SELECT o.*
     FROM orgs_organization o JOIN orgs_membership m ON m.organization_id = o.id
     WHERE o.slug = %(slug)s AND m.user_id = %(user)s
     FOR SHARE OF o
 ), allowed AS (
     SELECT id FROM org
-    WHERE kind = %(kind)s
-      AND CASE kind WHEN 'claude' THEN thumbs_feedback_enabled ELSE workbench_feedback_enabled END
+    WHERE kind = %(kind)s AND {feedback_enabled}
 ), stored AS (
     INSERT INTO feedback_feedback (id, surface, rating, comment, conversation, created_at)
     SELECT %(id)s, %(surface)s, %(rating)s, %(comment)s, %(conversation)s::jsonb, %(created_at)s FROM allowed
@@ -64,14 +62,17 @@ WITH org AS (
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM stored)
-"""
-
-KIND_OF_SURFACE = {Surface.CHAT: "claude", Surface.WORKBENCH: "console"}
+""".format(  # noqa: S608 - only code constants are formatted in
+    # Organization.feedback_setting's rule, in SQL; identifiers come from the code, not from input.
+    feedback_enabled="CASE kind " + " ".join(
+        f"WHEN '{kind}' THEN {field}" for kind, field in FEEDBACK_SETTING_BY_KIND.items()
+    ) + " END",
+)
 
 
 def _store_postgresql(user, slug, feedback):
     params = {
-        "slug": slug, "user": user.pk, "kind": KIND_OF_SURFACE[feedback.surface],
+        "slug": slug, "user": user.pk, "kind": KIND_BY_SURFACE[feedback.surface],
         "id": feedback.id, "surface": feedback.surface, "rating": feedback.rating, "comment": feedback.comment,
         "conversation": json.dumps(feedback.conversation), "created_at": feedback.created_at,
         "day": feedback.created_at.date(), "shard": secrets.randbelow(COUNT_SHARDS),
@@ -96,9 +97,9 @@ def _count_report(organization_id, day, surface, rating):
 def _store_portable(user, slug, feedback):
     # Other databases (SQLite in development) serialize writers: the same checks, in a transaction.
     with transaction.atomic():
-        membership = Membership.objects.select_related("organization").filter(user=user, organization__slug=slug).first()
+        membership = get_membership(user, slug)
         org = membership.organization if membership else None
-        if org is None or surface_for(org) != feedback.surface or not is_feedback_enabled(org):
+        if org is None or surface_for(org) != feedback.surface or not org.feedback_enabled:
             return False
         feedback.save(force_insert=True)
         _count_report(org.pk, feedback.created_at.date(), feedback.surface, feedback.rating)
@@ -107,12 +108,12 @@ def _store_portable(user, slug, feedback):
 
 def _refusal(user, slug, surface):
     """Why a report was not stored, read only after the fact (the stored path needs none of it)."""
-    org = Organization.objects.filter(slug=slug).first()
-    if org is None:
-        return FeedbackRefused(404, "not_found", ERR_NO_ORG)
-    if not Membership.objects.filter(user=user, organization=org).exists():
+    membership = get_membership(user, slug)
+    if membership is None:
+        if get_organization(slug) is None:
+            return FeedbackRefused(404, "not_found", ERR_NO_ORG)
         return FeedbackRefused(403, "not_a_member", ERR_NOT_MEMBER)
-    expected = surface_for(org)
+    expected = surface_for(membership.organization)
     if surface != expected:
         return FeedbackRefused(400, "invalid", [{"field": "surface", "message": ERR_WRONG_SURFACE.format(surface=expected)}])
     return FeedbackRefused(403, "feedback_disabled", ERR_FEEDBACK_DISABLED)

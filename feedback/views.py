@@ -10,7 +10,7 @@ from retention.policy import get_retention_years
 
 from .presentation import conversation_view
 from .samples import CHAT_SAMPLE, WORKBENCH_SAMPLE
-from .services import is_feedback_enabled, surface_for
+from .services import surface_for
 
 
 def _rating_page(request, membership, kind, sample, title):
@@ -20,7 +20,7 @@ def _rating_page(request, membership, kind, sample, title):
     context = {
         "title": title,
         "surface": surface_for(org),
-        "feedback_enabled": is_feedback_enabled(org),
+        "feedback_enabled": org.feedback_enabled,
         "decided_by": "owners" if org.is_claude else "Org Admins",
         "messages_view": conversation_view(sample),
         "conversation": sample,

@@ -7,6 +7,9 @@ from django.core.exceptions import PermissionDenied
 
 from .selectors import get_membership_or_404
 
+ERR_NO_ORG = "No such organization."
+ERR_NOT_MEMBER = "You are not a member of this organization."
+
 
 def org_member_view(predicate=None, denied_message=""):
     """Decorate a view taking (request, membership, ...): 404 for non-members, 403 if predicate fails."""

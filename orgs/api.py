@@ -2,14 +2,13 @@
 
 from django.http import JsonResponse
 
-from .selectors import get_membership_for_api, get_organization
+from .access import ERR_NO_ORG, ERR_NOT_MEMBER
+from .selectors import get_membership, get_organization
 
 
 def settings_payload(organization):
-    """The org's data settings as the API returns them."""
-    if organization.is_claude:
-        return {"thumbs_feedback_enabled": organization.thumbs_feedback_enabled}
-    return {"workbench_feedback_enabled": organization.workbench_feedback_enabled}
+    """The org's data settings as the API returns them: the one setting of its kind."""
+    return {organization.feedback_setting: organization.feedback_enabled}
 
 
 def api_error(status, code, detail):
@@ -21,12 +20,12 @@ def resolve_api_membership(request, slug):
     """(membership, None) for a signed-in member, else (None, the JSON error to answer)."""
     if not request.user.is_authenticated:
         return None, api_error(401, "not_authenticated", "Sign in to use the API.")
-    membership = get_membership_for_api(request.user, slug)
+    membership = get_membership(request.user, slug)
     if membership is not None:
         return membership, None
     if get_organization(slug) is None:
-        return None, api_error(404, "not_found", "No such organization.")
-    return None, api_error(403, "not_a_member", "You are not a member of this organization.")
+        return None, api_error(404, "not_found", ERR_NO_ORG)
+    return None, api_error(403, "not_a_member", ERR_NOT_MEMBER)
 
 
 def org_settings(request, slug):

@@ -11,6 +11,9 @@ ERR_PLAN_FOR_KIND = "Claude organizations need a plan (Team or Enterprise); Cons
 ERR_ROLE_FOR_KIND = "The role “{role}” does not exist in a {kind} organization."
 ERR_AUDIT_APPEND_ONLY = "Audit events are append-only: they cannot be changed or deleted."
 
+# Which setting turns feedback on or off, by the organization's kind.
+FEEDBACK_SETTING_BY_KIND = {OrgKind.CLAUDE: "thumbs_feedback_enabled", OrgKind.CONSOLE: "workbench_feedback_enabled"}
+
 
 class Organization(models.Model):
     name = models.CharField(max_length=200)
@@ -48,6 +51,16 @@ class Organization(models.Model):
     @property
     def is_console(self):
         return self.kind == OrgKind.CONSOLE
+
+    @property
+    def feedback_setting(self):
+        """The name of the field that turns feedback on or off in this organization."""
+        return FEEDBACK_SETTING_BY_KIND[OrgKind(self.kind)]
+
+    @property
+    def feedback_enabled(self):
+        """Whether the organization currently lets its people give feedback."""
+        return getattr(self, self.feedback_setting)
 
 
 class Membership(models.Model):

@@ -21,7 +21,7 @@ def get_membership_or_404(user, slug):
     """
     if not user.is_authenticated:
         raise Http404
-    membership = get_membership_for_api(user, slug)
+    membership = get_membership(user, slug)
     if membership is None:
         raise Http404("No such organization.")
     return membership
@@ -73,11 +73,14 @@ def count_members(organization):
 
 
 def get_member(organization, member_id):
-    """One membership of the organization by id, with its person, or None."""
-    return Membership.objects.select_related("user").filter(organization=organization, pk=member_id).first()
+    """One membership of the organization by id, with its person and that organization, or None."""
+    member = Membership.objects.select_related("user").filter(organization=organization, pk=member_id).first()
+    if member is not None:
+        member.organization = organization
+    return member
 
 
-def get_membership_for_api(user, slug):
+def get_membership(user, slug):
     """The person's membership in the org with this slug, or None (unknown and not-yours alike)."""
     # Every page and API call under an org starts here, so it is one hand-written join: the
     # ORM's select_related query building cost three times the query itself.

@@ -21,8 +21,9 @@ from . import permissions, selectors, services
 from .access import org_member_view
 from .audit import RequestMeta
 from .forms import AuditFilterForm, DataSettingForm, RoleForm
+from .models import FEEDBACK_SETTING_BY_KIND
 from .navigation import org_navigation
-from .roles import is_role_valid_for_kind, role_label, roles_for_kind
+from .roles import OrgKind, is_role_valid_for_kind, role_label, roles_for_kind
 
 MEMBERS_PER_PAGE = 50
 AUDIT_EVENTS_PER_PAGE = 50
@@ -83,26 +84,26 @@ class DataSettingPage:
 DATA_MANAGEMENT = DataSettingPage(
     key="data-management",
     url_name="orgs:data-management",
-    field="thumbs_feedback_enabled",
+    field=FEEDBACK_SETTING_BY_KIND[OrgKind.CLAUDE],
     title="Data Management",
     setting_label="Thumbs Feedback",
     can_open=permissions.can_open_data_management,
     can_change=permissions.can_change_thumbs_feedback,
     service=services.set_thumbs_feedback,
     denied=DENIED_DATA_MANAGEMENT,
-    kind="claude",
+    kind=OrgKind.CLAUDE,
 )
 PRIVACY = DataSettingPage(
     key="privacy",
     url_name="orgs:privacy",
-    field="workbench_feedback_enabled",
+    field=FEEDBACK_SETTING_BY_KIND[OrgKind.CONSOLE],
     title="Privacy",
     setting_label="Workbench feedback",
     can_open=permissions.can_open_privacy,
     can_change=permissions.can_change_workbench_feedback,
     service=services.set_workbench_feedback,
     denied=DENIED_PRIVACY,
-    kind="console",
+    kind=OrgKind.CONSOLE,
 )
 
 
@@ -225,7 +226,7 @@ def _member_rows(membership, page_obj):
                 (r.value, role_label(org.kind, r)) for r in roles if permissions.can_assign_role(membership, target, r)
             ],
             "can_remove": permissions.can_remove_member(membership, target),
-            "can_transfer": org.is_claude and permissions.can_transfer_primary_ownership(membership, target),
+            "can_transfer": permissions.can_transfer_primary_ownership(membership, target),
         })
     return rows
 
@@ -283,7 +284,6 @@ def member_role(request, membership, member_id):
 @require_POST
 def member_remove(request, membership, member_id):
     target = _target_or_404(membership, member_id)
-    target.organization = membership.organization
     # Ask for confirmation only for a removal the rules allow; otherwise the service refuses
     # straight away with its own message, and nothing changes.
     if request.POST.get("confirmed") != "yes" and permissions.can_remove_member(membership, target):
@@ -304,9 +304,7 @@ def member_remove(request, membership, member_id):
 @require_POST
 def member_transfer(request, membership, member_id):
     target = _target_or_404(membership, member_id)
-    target.organization = membership.organization
-    allowed = membership.organization.is_claude and permissions.can_transfer_primary_ownership(membership, target)
-    if request.POST.get("confirmed") != "yes" and allowed:
+    if request.POST.get("confirmed") != "yes" and permissions.can_transfer_primary_ownership(membership, target):
         return render_org_page(request, membership, "orgs/member_confirm.html", "members", {
             "target": target, "action": "transfer",
             "post_url": reverse("orgs:member-transfer", args=[membership.organization.slug, target.pk]),
