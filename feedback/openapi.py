@@ -1,5 +1,7 @@
 """The OpenAPI document of the JSON API, built from the same pydantic schema that validates."""
 
+import functools
+
 from .schema import MAX_BODY_BYTES, FeedbackReport
 
 EXAMPLE_REPORT = {
@@ -44,8 +46,9 @@ def _report_schema():
     return schema, defs
 
 
+@functools.cache
 def build_document():
-    """The whole OpenAPI 3.1 document."""
+    """The whole OpenAPI 3.1 document (built once per process: it depends only on code)."""
     report, defs = _report_schema()
     errors = {status: _error_response(f"`{code}`: {text}") for status, (code, text) in ERROR_CODES.items()}
     slug = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}

@@ -15,7 +15,7 @@ def get_recent_counts(organization, days=OVERVIEW_DAYS):
     since = timezone.now().date() - timedelta(days=days - 1)
     totals = dict(
         DailyFeedbackCount.objects.filter(organization=organization, day__gte=since)
-        .values_list("rating")
+        .values("rating")
         .annotate(total=Sum("count"))
         .values_list("rating", "total")
     )

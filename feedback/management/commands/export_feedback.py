@@ -33,7 +33,7 @@ class Command(BaseCommand):
         stream = open(output, "w", encoding="utf-8") if output else self.stdout  # noqa: SIM115
         try:
             for line in iter_export_lines(since=start):
-                stream.write(line + "\n") if output else stream.write(line)
+                stream.write(line + "\n")  # the command's stdout adds no second newline
                 count += 1
         finally:
             if output:

@@ -1,4 +1,3 @@
-import argparse
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -7,20 +6,13 @@ from retention import selectors, services
 from retention.models import RunStatus
 
 
-def batch_size(value):
-    """argparse type for --batch-size: a whole number within the allowed range."""
-    try:
-        return services.validate_batch_size(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
-
-
 class Command(BaseCommand):
     help = "Delete every feedback report (and daily count) past the retention period, in short batches."
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="Show what would be deleted; delete nothing.")
-        parser.add_argument("--batch-size", type=batch_size, default=services.DEFAULT_BATCH_SIZE,
+        # Checked in handle(), which also sees values passed to call_command() that skip argparse.
+        parser.add_argument("--batch-size", default=services.DEFAULT_BATCH_SIZE,
                             help=f"Rows per batch transaction (1 to {services.MAX_BATCH_SIZE}, "
                                  f"default {services.DEFAULT_BATCH_SIZE}).")
 
