@@ -51,7 +51,6 @@ class InvitationFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Invitation
-        exclude = ["token"]
 
     organization = factory.SubFactory(OrganizationFactory)
     email = factory.Sequence(lambda n: f"invitee{n}@example.test")
@@ -62,3 +61,9 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     token_hash = factory.LazyAttribute(lambda o: hash_invitation_token(o.token))
     sent_at = factory.LazyFunction(timezone.now)
     expires_at = factory.LazyAttribute(lambda o: o.sent_at + timedelta(days=7))
+
+    @classmethod
+    def _create(cls, model_class, *args, token, **kwargs):
+        invitation = super()._create(model_class, *args, **kwargs)
+        invitation.token = token
+        return invitation
