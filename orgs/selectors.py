@@ -37,6 +37,16 @@ def list_members(organization):
     )
 
 
+def list_members_with_roles(organization, roles, limit):
+    """Up to `limit` memberships of the organization holding one of these roles, with their people."""
+    return list(
+        Membership.objects.filter(organization=organization, role__in=list(roles))
+        .select_related("user")
+        .only("id", "role", "organization_id", "user__id", "user__email", "user__full_name")
+        .order_by("role", "user__email")[:limit]
+    )
+
+
 def get_organization(slug):
     """The organization with this slug, or None."""
     return Organization.objects.filter(slug=slug).first()
