@@ -4,8 +4,8 @@ Each state names who signs in (None: nobody), the URL, the data it needs made fi
 steps that bring the page into the state (a dialog open, a confirmation shown).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from django.utils import timezone
 from playwright.sync_api import expect
