@@ -3,7 +3,7 @@
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
-from orgs.api import api_error
+from console.errors import api_error
 
 
 @require_GET

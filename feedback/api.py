@@ -8,17 +8,18 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from pydantic import ValidationError
 
-from orgs.api import api_error
+from console.errors import ERR_CSRF, api_error
 
 from . import openapi
 from .ratelimit import take_report_slot
-from .schema import MAX_BODY_BYTES, parse_report, validation_details
+from .schema import MAX_BODY_BYTES, InvalidBody, decode_body, parse_report, validation_details
 from .services import FeedbackRefused, record_feedback
 
 ERR_TOO_LARGE = f"The request body is larger than {MAX_BODY_BYTES // 1024} KiB."
 ERR_TOO_MANY = "Too many reports: wait a moment and try again."
-ERR_NOT_JSON = "The body is not valid JSON."
-ERR_CSRF = "CSRF check failed: send the X-CSRFToken header with the csrftoken cookie's value."
+ERR_LENGTH = "Send the body with a Content-Length header (chunked bodies are not accepted)."
+ERR_MEDIA_TYPE = "Send the report as JSON, with Content-Type: application/json."
+JSON_CHARSETS = ("", "utf-8", "utf8")
 
 
 class _CsrfCheck(CsrfViewMiddleware):
@@ -31,24 +32,26 @@ def _csrf_failure(request):
     return _CsrfCheck(lambda r: None).process_view(request, None, (), {})
 
 
-def _content_length(request):
-    try:
-        return int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return 0
+def _refuse_transport(request):
+    """The error for a body the API will not read (no length, too large, not JSON), or None."""
+    length = request.META.get("CONTENT_LENGTH") or ""
+    if not length.isdigit() and (length or "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()):
+        # Without a length (Transfer-Encoding: chunked) the WSGI server hands Django no body at all.
+        return api_error(411, "length_required", ERR_LENGTH)
+    if int(length or 0) > MAX_BODY_BYTES:
+        return api_error(413, "too_large", ERR_TOO_LARGE)
+    charset = (request.content_params.get("charset") or "").lower()
+    if request.content_type != "application/json" or charset not in JSON_CHARSETS:
+        return api_error(415, "unsupported_media_type", ERR_MEDIA_TYPE)
+    return None
 
 
-def _read_json(request):
-    """The decoded body, or raise FeedbackRefused with the right status and code."""
-    if _content_length(request) > MAX_BODY_BYTES:
-        raise FeedbackRefused(413, "too_large", ERR_TOO_LARGE)
+def _read_report(request):
+    """The validated report, or raise InvalidBody / pydantic's ValidationError."""
     body = request.read(MAX_BODY_BYTES + 1)
-    if len(body) > MAX_BODY_BYTES:
+    if len(body) > MAX_BODY_BYTES:  # a Content-Length that understated the body
         raise FeedbackRefused(413, "too_large", ERR_TOO_LARGE)
-    try:
-        return json.loads(body)
-    except (UnicodeDecodeError, ValueError) as error:
-        raise FeedbackRefused(400, "invalid_json", ERR_NOT_JSON) from error
+    return parse_report(decode_body(body))
 
 
 @csrf_exempt  # checked below, after authentication, so signed-out clients get 401 first
@@ -60,21 +63,25 @@ def submit_feedback(request, slug):
         return response
     if not request.user.is_authenticated:
         return api_error(401, "not_authenticated", "Sign in to use the API.")
+    refused = _refuse_transport(request)
+    if refused:
+        return refused
     if _csrf_failure(request):
         return api_error(403, "csrf_failed", ERR_CSRF)
-    retry_after = take_report_slot(request.user.pk)
-    if retry_after:
-        response = api_error(429, "rate_limited", ERR_TOO_MANY)
-        response["Retry-After"] = str(retry_after)
-        return response
     try:
-        data = _read_json(request)
-        try:
-            report = parse_report(data)
-        except ValidationError as invalid:
-            return api_error(400, "invalid", validation_details(invalid))
+        report = _read_report(request)
+        # Only a valid report takes one of the person's slots: a client's mistakes do not lock them out.
+        retry_after = take_report_slot(request.user.pk)
+        if retry_after:
+            response = api_error(429, "rate_limited", ERR_TOO_MANY)
+            response["Retry-After"] = str(retry_after)
+            return response
         # Membership, surface and the org's setting are checked where the report is written.
         feedback = record_feedback(user=request.user, slug=slug, report=report)
+    except InvalidBody as invalid:
+        return api_error(400, "invalid", invalid.details)
+    except ValidationError as invalid:
+        return api_error(400, "invalid", validation_details(invalid))
     except FeedbackRefused as refused:
         return api_error(refused.status, refused.code, refused.detail)
     return JsonResponse({"id": str(feedback.id)}, status=201)

@@ -2,7 +2,7 @@
 
 import functools
 
-from .schema import MAX_BODY_BYTES, FeedbackReport
+from .schema import MAX_BODY_BYTES, MAX_DEPTH, FeedbackReport
 
 EXAMPLE_REPORT = {
     "surface": "chat",
@@ -24,13 +24,22 @@ EXAMPLE_REPORT = {
 }
 
 ERROR_CODES = {
-    "400": ("invalid / invalid_json", "The body is not valid JSON or not a valid report; `detail` lists fields."),
+    "400": ("invalid", "The body is not a valid report; `detail` lists `{field, message}` items. Also: not UTF-8 JSON, "
+                       f"nested deeper than {MAX_DEPTH} levels, a NUL or lone surrogate in any string or key, a non-finite "
+                       "number, a surface of the other kind of organization."),
     "401": ("not_authenticated", "Not signed in."),
-    "403": ("feedback_disabled / not_a_member / csrf_failed", "Feedback is off, you are not a member, or CSRF failed."),
-    "404": ("not_found", "No such organization."),
-    "413": ("too_large", f"The body is larger than {MAX_BODY_BYTES // 1024} KiB."),
+    "403": ("feedback_disabled / csrf_failed", "Feedback is turned off for the organization, or the CSRF check failed."),
+    "404": ("not_found", "No such organization, or one you are not a member of (the same answer)."),
+    "405": ("method_not_allowed", "Wrong method; see the Allow header."),
+    "411": ("length_required", "The body has no Content-Length (chunked bodies are not accepted)."),
+    "413": ("too_large", f"The body is larger than {MAX_BODY_BYTES // 1024} KiB, whatever its type."),
+    "415": ("unsupported_media_type", "The body is not sent as application/json (UTF-8)."),
     "429": ("rate_limited", "Too many reports; see the Retry-After header."),
+    "500": ("server_error", "Something went wrong on the server; nothing was stored."),
+    "503": ("unavailable", "A service the API needs is down for a moment; nothing was stored."),
 }
+# The errors a read-only endpoint can answer.
+READ_ERRORS = ("401", "404", "405", "500", "503")
 
 
 def _error_response(description):
@@ -94,7 +103,7 @@ def build_document():
                         "200": {"description": "The settings", "content": {"application/json": {"schema": {
                             "type": "object", "additionalProperties": {"type": "boolean"},
                         }}}},
-                        **{k: v for k, v in errors.items() if k in ("401", "403", "404")},
+                        **{k: v for k, v in errors.items() if k in READ_ERRORS},
                     },
                 }
             },

@@ -2,7 +2,7 @@
 
 from .redaction import connector_origin
 
-ORIGIN_LABELS = {"connector": "connector", "mcp": "MCP server"}
+ORIGIN_LABELS = {"connector": "connector", "mcp": "MCP server", "unknown": "an unknown source"}
 
 
 def _origin_label(block):

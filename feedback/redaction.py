@@ -1,14 +1,21 @@
 """Strip content that came from connectors or MCP servers out of a conversation before it is stored.
 
-A block counts as connector content when its ``origin`` object, or its ``source`` object (where the
-Messages API puts file-backed content such as documents), has ``type`` "connector" or "mcp"
-(case-insensitive, surrounding whitespace ignored); an ``origin`` that is not an object is ignored.
-Such a block is replaced, at any depth inside the messages, by an "omitted" marker that keeps only
-the origin's type and name. Everything else, including style, preferences and model settings, is
-copied as given.
+The whole conversation is walked: messages, style, preferences and model settings alike. An object
+is connector content, and is replaced by an "omitted" marker, when:
+
+- its ``origin`` or ``source`` object has a ``type`` naming a connector or MCP server ("connector",
+  "mcp", case and surrounding whitespace ignored, or any type containing those words);
+- its ``type`` is ``mcp_tool_result`` (the Messages API's MCP connector), whatever else it says;
+- it has an ``origin`` that cannot be read as a non-connector origin (a string, a list, a number,
+  an object without a non-empty string ``type``): when in doubt, leave it out.
+
+The marker keeps only the origin's kind and a short, safe name. Everything else, including every
+block a person typed or pasted, is copied exactly as given. ``mcp_tool_use`` (the model's own call)
+is kept, with its ``server_name``.
 """
 
 import copy
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,12 +23,15 @@ OMITTED_TYPE = "omitted"
 OMITTED_REASON = "connector_content"
 CONNECTOR = "connector"
 MCP = "mcp"
-CONNECTOR_TYPES = frozenset({CONNECTOR, MCP})
-MAX_ORIGIN_NAME_LENGTH = 100
-UNKNOWN_NAME = "unknown"
+UNKNOWN = "unknown"
+UNKNOWN_NAME = UNKNOWN
+MCP_TOOL_RESULT = "mcp_tool_result"
+MAX_ORIGIN_NAME_LENGTH = 64
+# A name that cannot carry a URL, an address or an id with punctuation: anything else becomes "unknown".
+SAFE_NAME = re.compile(rf"[A-Za-z0-9 _.\-]{{1,{MAX_ORIGIN_NAME_LENGTH}}}")
 
-# Settings, not content: kept exactly as given.
-SETTINGS_KEYS = frozenset({"style", "preferences", "model_settings"})
+# Immutable JSON leaves, returned as they are instead of copied.
+_LEAF_TYPES = (str, int, float, bool, type(None))
 
 
 @dataclass(frozen=True)
@@ -36,15 +46,34 @@ class ConnectorOrigin:
         return {"type": self.type, "name": self.name}
 
 
+UNREADABLE = ConnectorOrigin(type=UNKNOWN, name=UNKNOWN)
+
+
+def _kind_of(type_value: str) -> str | None:
+    """Return "mcp" or "connector" when an origin type names one, else None."""
+    kind = type_value.strip().lower()
+    if MCP in kind:
+        return MCP
+    if CONNECTOR in kind:
+        return CONNECTOR
+    return None
+
+
 def connector_type(value: object) -> str | None:
     """Return "connector" or "mcp" when ``value`` is an origin/source object of that type, else None."""
-    if not isinstance(value, dict):
+    if not isinstance(value, dict) or not isinstance(value.get("type"), str):
         return None
-    kind = value.get("type")
-    if not isinstance(kind, str):
-        return None
-    kind = kind.strip().lower()
-    return kind if kind in CONNECTOR_TYPES else None
+    return _kind_of(value["type"])
+
+
+def safe_name(value: object) -> str:
+    """Return ``value`` as a marker name when it is short and plain (letters, digits, space, ``_ . -``), else "unknown"."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return UNKNOWN_NAME
+    text = str(value)
+    if not text.strip() or not SAFE_NAME.fullmatch(text):
+        return UNKNOWN_NAME
+    return text
 
 
 def origin_name(origin: dict, kind: str) -> str:
@@ -52,27 +81,35 @@ def origin_name(origin: dict, kind: str) -> str:
     value = origin.get("name")
     if kind == MCP and origin.get("server") is not None:
         value = origin.get("server")
-    # Only scalars are turned into text: str() of a dict or list could carry URLs or ids.
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        return UNKNOWN_NAME
-    text = str(value)[:MAX_ORIGIN_NAME_LENGTH]
-    return text if text.strip() else UNKNOWN_NAME
+    return safe_name(value)
+
+
+def _readable_origin(origin: object) -> bool:
+    """Whether an ``origin`` value can be read at all: an object with a non-empty string type."""
+    return isinstance(origin, dict) and isinstance(origin.get("type"), str) and bool(origin["type"].strip())
 
 
 def connector_origin(block: object) -> ConnectorOrigin | None:
     """Return the connector/MCP origin of a block, or None when the block is not connector content."""
     if not isinstance(block, dict):
         return None
+    block_type = block.get("type")
+    if isinstance(block_type, str) and block_type.strip().lower() == MCP_TOOL_RESULT:
+        return ConnectorOrigin(type=MCP, name=safe_name(block.get("server_name")))
     for key in ("origin", "source"):
         described_by = block.get(key)
         kind = connector_type(described_by)
         if kind is not None:
             return ConnectorOrigin(type=kind, name=origin_name(described_by, kind))
+    # null reads as "no origin"; anything else that is not a plain origin object is left out.
+    origin = block.get("origin")
+    if origin is not None and not _readable_origin(origin):
+        return UNREADABLE
     return None
 
 
 def is_connector_content(block: object) -> bool:
-    """Return whether a block came from a connector or an MCP server."""
+    """Return whether a block came from a connector or an MCP server (or cannot be told apart from one)."""
     return connector_origin(block) is not None
 
 
@@ -82,7 +119,7 @@ def omitted_block(origin: ConnectorOrigin) -> dict:
 
 
 def redact_value(value: Any) -> Any:
-    """Return a deep copy of ``value`` with every connector or MCP block replaced by a marker."""
+    """Return a copy of ``value`` with every connector or MCP block replaced by a marker."""
     if isinstance(value, dict):
         origin = connector_origin(value)
         if origin is not None:
@@ -92,11 +129,11 @@ def redact_value(value: Any) -> Any:
         return [redact_value(item) for item in value]
     if isinstance(value, tuple):
         return tuple(redact_value(item) for item in value)
-    return _copy_leaf(value)
+    return value if isinstance(value, _LEAF_TYPES) else _copy_leaf(value)
 
 
 def _copy_leaf(value: Any) -> Any:
-    """Return a deep copy of a non-container value, or the value itself if it cannot be copied."""
+    """Return a deep copy of an unusual leaf value, or the value itself if it cannot be copied."""
     try:
         return copy.deepcopy(value)
     except Exception:
@@ -114,16 +151,15 @@ def redact_message(message: Any) -> Any:
     return redact_value(message)
 
 
-def redact_conversation(conversation: dict) -> dict:
-    """Return a deep copy of a conversation with all connector and MCP content replaced by markers."""
+def redact_conversation(conversation: Any) -> Any:
+    """Return a copy of a conversation with all connector and MCP content replaced by markers, wherever it sits."""
     if not isinstance(conversation, dict):
         return redact_value(conversation)
     redacted = {}
     for key, value in conversation.items():
-        if key in SETTINGS_KEYS:
-            redacted[key] = _copy_leaf(value)
-        elif key == "messages" and isinstance(value, list):
+        if key == "messages" and isinstance(value, list):
             redacted[key] = [redact_message(message) for message in value]
         else:
+            # style, preferences, model_settings and anything else: walked like the messages.
             redacted[key] = redact_value(value)
     return redacted

@@ -1,5 +1,9 @@
-"""Validation of the feedback API's request body."""
+"""Validation of the feedback API's request body: from raw bytes to a FeedbackReport."""
 
+import json
+import math
+import re
+from itertools import accumulate
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError
@@ -7,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, Validatio
 MAX_COMMENT_LENGTH = 5000
 MAX_MESSAGES = 500
 MAX_BODY_BYTES = 256 * 1024
+# Deepest nesting of objects and arrays a body may have, checked on the raw bytes before parsing.
+MAX_DEPTH = 64
 
 # Whole-request error (e.g. the body is not an object), in Django's spelling for non-field errors.
 NON_FIELD = "__all__"
@@ -105,6 +111,109 @@ class FeedbackReport(BaseModel):
         data.setdefault("preferences", {})
         data.setdefault("model_settings", {})
         return data
+
+
+ERR_EMPTY = "The body is empty: send the report as a JSON object."
+ERR_NOT_UTF8 = "The body is not UTF-8 text."
+ERR_NOT_JSON = "The body is not valid JSON ({reason})."
+ERR_TOO_DEEP = f"The body is nested more than {MAX_DEPTH} levels deep."
+ERR_NOT_FINITE = "Numbers must be finite: NaN, Infinity and numbers too large for a double are not allowed."
+ERR_TOO_LONG = "A number in the body has too many digits."
+ERR_NUL = "Text must not contain the NUL character (\\u0000)."
+ERR_SURROGATE = "Text must not contain a lone UTF-16 surrogate (\\ud800–\\udfff)."
+ERR_KEY = "A key in this object is not allowed: {reason}"
+
+
+class InvalidBody(Exception):
+    """A body that is not a storable JSON document; ``details`` are the API's field-level errors."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.details = [{"field": field, "message": message}]
+
+
+# A JSON string token: what json.loads reads as one string, so brackets inside it are text.
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_NOT_A_BRACKET = bytes(sorted(set(range(256)) - set(b"[]{}")))
+# Escapes that can decode to text PostgreSQL refuses (NUL) or that is not Unicode (a lone surrogate).
+_RISKY_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
+
+
+def nesting_depth(body: bytes) -> int:
+    """The deepest nesting of objects and arrays in a JSON body, counted without parsing it."""
+    if body.count(b"[") + body.count(b"{") <= MAX_DEPTH:
+        return 0  # too few brackets to go past the limit: skip the scan on the common, shallow body
+    brackets = _JSON_STRING.sub(b"", body).translate(None, _NOT_A_BRACKET)
+    return max(accumulate(1 if byte in b"[{" else -1 for byte in brackets), default=0)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(ERR_NOT_FINITE)
+    return value
+
+
+def _no_constants(name: str) -> object:
+    raise ValueError(ERR_NOT_FINITE)
+
+
+def _text_problem(text: str) -> str | None:
+    if "\x00" in text:
+        return ERR_NUL
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return ERR_SURROGATE
+    return None
+
+
+def _unstorable(value: object, path: tuple) -> tuple[tuple, str] | None:
+    """The path and reason of the first string or key that cannot be stored, or None."""
+    if isinstance(value, str):
+        problem = _text_problem(value)
+        return (path, problem) if problem else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            problem = _text_problem(key)
+            if problem:
+                return path, ERR_KEY.format(reason=problem)
+            found = _unstorable(item, (*path, key))
+            if found:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _unstorable(item, (*path, index))
+            if found:
+                return found
+    return None
+
+
+def decode_body(body: bytes) -> object:
+    """Decode a request body into JSON data that can be stored, or raise InvalidBody naming the problem."""
+    if not body.strip():
+        raise InvalidBody(NON_FIELD, ERR_EMPTY)
+    if nesting_depth(body) > MAX_DEPTH:
+        raise InvalidBody(NON_FIELD, ERR_TOO_DEEP)
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InvalidBody(NON_FIELD, ERR_NOT_UTF8) from error
+    try:
+        data = json.loads(text, parse_float=_finite_float, parse_constant=_no_constants)
+    except json.JSONDecodeError as error:
+        raise InvalidBody(NON_FIELD, ERR_NOT_JSON.format(reason=f"{error.msg} at line {error.lineno} column {error.colno}")) from error
+    except ValueError as error:  # a non-finite number (ours above), or an integer with thousands of digits
+        raise InvalidBody(NON_FIELD, ERR_NOT_FINITE if str(error) == ERR_NOT_FINITE else ERR_TOO_LONG) from error
+    except RecursionError as error:  # the depth scan makes this unreachable; never a 500 if it is not
+        raise InvalidBody(NON_FIELD, ERR_TOO_DEEP) from error
+    # Walking the whole document costs time on every report: only do it when an escape could need it.
+    if _RISKY_ESCAPE.search(text):
+        found = _unstorable(data, ())
+        if found:
+            path, message = found
+            raise InvalidBody(".".join(str(part) for part in path) or NON_FIELD, message)
+    return data
 
 
 def parse_report(data: object) -> FeedbackReport:

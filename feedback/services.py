@@ -6,10 +6,10 @@ import secrets
 from django.db import connection, transaction
 from django.utils import timezone
 
-from orgs.access import ERR_NO_ORG, ERR_NOT_MEMBER
+from orgs.access import ERR_NO_ORG
 from orgs.models import FEEDBACK_SETTING_BY_KIND
 from orgs.roles import OrgKind
-from orgs.selectors import get_membership, get_organization
+from orgs.selectors import get_membership
 
 from .models import COUNT_SHARDS, DailyFeedbackCount, Feedback, Surface
 from .redaction import redact_conversation
@@ -110,9 +110,8 @@ def _refusal(user, slug, surface):
     """Why a report was not stored, read only after the fact (the stored path needs none of it)."""
     membership = get_membership(user, slug)
     if membership is None:
-        if get_organization(slug) is None:
-            return FeedbackRefused(404, "not_found", ERR_NO_ORG)
-        return FeedbackRefused(403, "not_a_member", ERR_NOT_MEMBER)
+        # A stranger gets the same answer as for an org that does not exist: existence does not leak.
+        return FeedbackRefused(404, "not_found", ERR_NO_ORG)
     expected = surface_for(membership.organization)
     if surface != expected:
         return FeedbackRefused(400, "invalid", [{"field": "surface", "message": ERR_WRONG_SURFACE.format(surface=expected)}])

@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied
 from .selectors import get_membership_or_404
 
 ERR_NO_ORG = "No such organization."
-ERR_NOT_MEMBER = "You are not a member of this organization."
 
 
 def org_member_view(predicate=None, denied_message=""):

@@ -2,8 +2,10 @@
 
 from django.http import JsonResponse
 
-from .access import ERR_NO_ORG, ERR_NOT_MEMBER
-from .selectors import get_membership, get_organization
+from console.errors import api_error
+
+from .access import ERR_NO_ORG
+from .selectors import get_membership
 
 
 def settings_payload(organization):
@@ -11,21 +13,15 @@ def settings_payload(organization):
     return {organization.feedback_setting: organization.feedback_enabled}
 
 
-def api_error(status, code, detail):
-    """A JSON error in the API's one shape."""
-    return JsonResponse({"error": code, "detail": detail}, status=status)
-
-
 def resolve_api_membership(request, slug):
     """(membership, None) for a signed-in member, else (None, the JSON error to answer)."""
     if not request.user.is_authenticated:
         return None, api_error(401, "not_authenticated", "Sign in to use the API.")
     membership = get_membership(request.user, slug)
-    if membership is not None:
-        return membership, None
-    if get_organization(slug) is None:
+    if membership is None:
+        # The same answer as for an org that does not exist, so its existence does not leak.
         return None, api_error(404, "not_found", ERR_NO_ORG)
-    return None, api_error(403, "not_a_member", ERR_NOT_MEMBER)
+    return membership, None
 
 
 def org_settings(request, slug):

@@ -47,11 +47,6 @@ def list_members_with_roles(organization, roles, limit):
     )
 
 
-def get_organization(slug):
-    """The organization with this slug, or None."""
-    return Organization.objects.filter(slug=slug).first()
-
-
 def list_audit_events(organization, action=""):
     """The organization's audit events, newest first, optionally of one action."""
     events = (

@@ -206,18 +206,78 @@ def test_string_message_content_is_untouched():
     assert redact_conversation(original) == original
 
 
-def test_style_preferences_and_model_settings_are_untouched():
-    settings_ = {
-        "style": {"name": "Concise", "origin": {"type": "connector", "name": "styles"}},
-        "preferences": {"language": "nl", "nested": [{"type": "x", "origin": {"type": "mcp"}}]},
-        "model_settings": {"model": "claude", "temperature": 0.7, "extended_thinking": {"budget_tokens": 1024}},
-    }
-    original = conversation({"type": "text", "text": "hi"}, **settings_)
+def test_connector_content_in_style_preferences_and_model_settings_is_replaced():
+    original = conversation(
+        {"type": "text", "text": "hi"},
+        style={"name": "SECRET style", "origin": {"type": "connector", "name": "styles"}},
+        preferences={"language": "nl", "nested": [{"type": "x", "text": "SECRET", "origin": {"type": "mcp", "server": "prefs"}}]},
+        model_settings={"model": "claude", "system": {"type": "text", "text": "SECRET", "origin": DRIVE_ORIGIN}},
+    )
 
     redacted = redact_conversation(original)
 
+    assert redacted["style"] == {"type": "omitted", "reason": "connector_content", "origin": {"type": "connector", "name": "styles"}}
+    assert redacted["preferences"] == {"language": "nl", "nested": [mcp_marker("prefs")]}
+    assert redacted["model_settings"] == {"model": "claude", "system": drive_marker()}
+    assert "SECRET" not in json.dumps(redacted)
+
+
+def test_plain_style_preferences_and_model_settings_are_kept_as_given():
+    settings_ = {
+        "style": {"name": "Concise", "instructions": "Short answers."},
+        "preferences": {"language": "nl", "nested": [{"type": "x", "origin": {"type": "user"}}]},
+        "model_settings": {"model": "claude", "temperature": 0.7, "extended_thinking": {"budget_tokens": 1024}},
+    }
+
+    redacted = redact_conversation(conversation({"type": "text", "text": "hi"}, **settings_))
+
     for key, value in settings_.items():
         assert redacted[key] == value
+
+
+@pytest.mark.parametrize("content", ["SECRET ticket", [{"type": "text", "text": "SECRET ticket"}]])
+def test_mcp_tool_result_block_is_replaced_by_its_type_alone(content):
+    block = {"type": "mcp_tool_result", "tool_use_id": "mcptoolu_1", "is_error": False, "content": content}
+
+    marker = only_block(redact_conversation(conversation(block)))
+
+    assert marker == {"type": "omitted", "reason": "connector_content", "origin": {"type": "mcp", "name": "unknown"}}
+
+
+def test_mcp_tool_use_is_kept_with_its_server_name():
+    block = {"type": "mcp_tool_use", "id": "mcptoolu_1", "name": "search", "server_name": "jira", "input": {"q": "typed"}}
+
+    assert only_block(redact_conversation(conversation(block, role="assistant"))) == block
+
+
+@pytest.mark.parametrize("origin", ["connector", "google_drive", "", ["connector"], 7, 1.5, True, {}, {"type": None},
+                                    {"type": 3}, {"type": ""}, {"type": "  "}, {"name": "google_drive"}])
+def test_unreadable_origin_is_left_out(origin):
+    block = {"type": "text", "text": "SECRET", "origin": origin}
+
+    marker = only_block(redact_conversation(conversation(block)))
+
+    assert marker == {"type": "omitted", "reason": "connector_content", "origin": {"type": "unknown", "name": "unknown"}}
+
+
+@pytest.mark.parametrize(
+    ("name", "stored"),
+    [
+        ("google_drive", "google_drive"),
+        ("Google Drive v2.1", "Google Drive v2.1"),
+        ("n" * 64, "n" * 64),
+        ("n" * 65, "unknown"),
+        ("https://drive.example/SECRET", "unknown"),
+        ("SECRET@example.test", "unknown"),
+        ("id:123/456", "unknown"),
+        ("naïve", "unknown"),
+        ("a\nb", "unknown"),
+    ],
+)
+def test_marker_name_is_short_and_plain_or_unknown(name, stored):
+    block = {"type": "document", "origin": {"type": "connector", "name": name}}
+
+    assert only_block(redact_conversation(conversation(block)))["origin"]["name"] == stored
 
 
 def test_input_is_not_mutated_and_result_shares_no_containers():
@@ -269,16 +329,23 @@ def test_origin_type_matches_case_insensitively_ignoring_whitespace(kind):
     assert marker["origin"]["type"] == kind.strip().lower()
 
 
-@pytest.mark.parametrize("kind", ["mcp_server", "connectors", "user", "", None, 3, ["mcp"], {"type": "mcp"}])
-def test_other_origin_types_are_not_connector_content(kind):
+@pytest.mark.parametrize(("kind", "stored"), [("mcp_server", "mcp"), ("remote-MCP", "mcp"), ("connectors", "connector"),
+                                           ("Google connector", "connector")])
+def test_origin_types_naming_a_connector_or_mcp_are_connector_content(kind, stored):
+    block = {"type": "text", "text": "SECRET", "origin": {"type": kind, "name": "x"}}
+
+    assert only_block(redact_conversation(conversation(block)))["origin"] == {"type": stored, "name": "x"}
+
+
+@pytest.mark.parametrize("kind", ["user", "upload", "paste", "assistant"])
+def test_other_readable_origin_types_are_kept(kind):
     block = {"type": "text", "text": "typed", "origin": {"type": kind, "name": "x"}}
 
     assert only_block(redact_conversation(conversation(block))) == block
 
 
-@pytest.mark.parametrize("origin", ["connector", "mcp", None, 7, ["connector"], True])
-def test_origin_that_is_not_an_object_is_ignored(origin):
-    block = {"type": "text", "text": "typed", "origin": origin}
+def test_null_origin_reads_as_no_origin():
+    block = {"type": "text", "text": "typed", "origin": None}
 
     assert only_block(redact_conversation(conversation(block))) == block
 
@@ -318,6 +385,7 @@ def test_connector_uses_name_not_server():
         ({"type": "connector", "name": "   "}, "unknown"),
         ({"type": "connector", "name": 42}, "42"),
         ({"type": "connector", "name": 1.5}, "1.5"),
+        ({"type": "connector", "name": "drive/SECRET"}, "unknown"),
         ({"type": "connector", "name": True}, "unknown"),
         ({"type": "connector", "name": {"url": "https://SECRET"}}, "unknown"),
         ({"type": "connector", "name": ["SECRET"]}, "unknown"),
@@ -329,14 +397,6 @@ def test_origin_name_is_coerced_to_a_safe_string(origin, name):
     marker = only_block(redact_conversation(conversation({"type": "text", "text": "SECRET", "origin": origin})))
 
     assert marker["origin"]["name"] == name
-
-
-def test_origin_name_is_truncated_to_100_characters():
-    block = {"type": "document", "origin": {"type": "connector", "name": "n" * 250}}
-
-    marker = only_block(redact_conversation(conversation(block)))
-
-    assert marker["origin"]["name"] == "n" * 100
 
 
 def test_message_with_connector_origin_keeps_role_and_loses_content():
@@ -364,8 +424,6 @@ def test_message_with_ordinary_extra_keys_is_kept():
         {"messages": [{"role": "user", "content": None}]},
         {"messages": [{"role": "user", "content": [None, 1, "s", [[]], {"no_type": True}]}]},
         {"messages": [{"role": "user", "content": [{"type": "tool_result", "content": {"odd": "dict"}}]}]},
-        {"messages": [{"role": "user", "content": [{"type": "text", "origin": {}}]}]},
-        {"messages": [{"role": "user", "content": [{"type": "text", "origin": {"type": None}}]}]},
         {"messages": [{"role": "user", "content": [{1: "int key", None: "none key"}]}]},
         {"messages": [{"role": "user", "content": [{"type": "x", "value": float("inf")}]}]},
         {"messages": [{"role": 5, "content": 5}], "style": None, "preferences": [], "model_settings": "x"},
@@ -448,13 +506,19 @@ def connector_block(draw, secrets, children):
         origin.update(server=draw(names), transport=draw(st.sampled_from(["remote", "local"])))
     else:
         origin["file_id"] = secrets.new(n)
-    block_type = draw(st.sampled_from(["text", "document", "tool_result", "tool_use", "image", "mystery"]))
+    block_type = draw(st.sampled_from(["text", "document", "tool_result", "tool_use", "image", "mystery", "mcp_tool_result"]))
     block = {"type": block_type, "text": secrets.new(n), "title": secrets.new(n)}
     if draw(st.booleans()):
         block["content"] = draw(children)
-    if block_type == "document" and draw(st.booleans()):
+    how = draw(st.sampled_from(["origin", "source", "unreadable", "type alone"]))
+    if how == "source" and block_type == "document":
         # The source variant: the connector description sits in `source` instead of `origin`.
         block["source"] = origin
+    elif how == "unreadable":
+        # An origin that cannot be read as a non-connector one: left out, whatever it holds.
+        block["origin"] = draw(st.sampled_from([secrets.new(n), [secrets.new(n)], n, {"name": secrets.new(n)}, {"type": n}]))
+    elif how == "type alone":
+        block["type"] = "mcp_tool_result"
     else:
         block["origin"] = origin
     return block
@@ -502,11 +566,14 @@ def conversations(draw):
             "content": st.one_of(typed_text, st.lists(block_tree(secrets), max_size=5)),
         }
     )
+    # Connector blocks may sit anywhere in the settings too, beside settings a person typed.
+    setting = st.dictionaries(st.sampled_from(["name", "instructions", "system", "extra"]),
+                              st.one_of(typed_text, block_tree(secrets), st.lists(block_tree(secrets), max_size=3)), max_size=3)
     convo = {
         "messages": draw(st.lists(message, min_size=1, max_size=4)),
-        "style": {"name": draw(typed_text)},
-        "preferences": {},
-        "model_settings": {"temperature": 0.5},
+        "style": draw(st.one_of(setting, connector_block(secrets, st.lists(plain_text_block(), max_size=2)))),
+        "preferences": draw(setting),
+        "model_settings": {"temperature": 0.5, **draw(setting)},
     }
     return convo, secrets.issued
 
@@ -526,7 +593,9 @@ def test_redaction_removes_every_connector_secret_and_keeps_typed_text(generated
     assert list(plain_texts(redacted)) == list(plain_texts(convo))
     assert convo == snapshot
     assert redact_conversation(redacted) == redacted
-    assert redacted["style"] == convo["style"]
     for before, after in zip(convo["messages"], redacted["messages"], strict=True):
         if isinstance(before["content"], str):
             assert after["content"] == before["content"]
+    for key in ("preferences", "model_settings"):
+        typed = {name: value for name, value in convo[key].items() if isinstance(value, str)}
+        assert typed.items() <= redacted[key].items()

@@ -54,11 +54,12 @@ def test_unknown_org_is_404_json(client, outsider):
     assert response.json() == {"error": "not_found", "detail": "No such organization."}
 
 
-def test_non_member_is_403_json(client, claude_org, outsider):
+def test_non_member_gets_the_same_404_as_for_a_missing_org(client, claude_org, outsider):
     client.force_login(outsider)
-    response = client.get(_url("claude-ent"))
-    assert response.status_code == 403
-    assert response.json()["error"] == "not_a_member"
+    stranger = client.get(_url("claude-ent"))
+    missing = client.get(_url("no-such-org"))
+    assert (stranger.status_code, stranger.content) == (missing.status_code, missing.content)
+    assert stranger.json() == {"error": "not_found", "detail": "No such organization."}
 
 
 def test_changing_settings_through_the_api_is_405_and_changes_nothing(client, claude_members):
