@@ -1,10 +1,49 @@
 """Reachability checks of the services the console depends on."""
 
+import threading
+import time
+
 from django.conf import settings
 from django.db import connections
 from kombu import Connection
 
 BROKER_TIMEOUT_SECONDS = 2
+# After the cache fails once, callers skip it for a few seconds: an outage costs one timeout, not one per request.
+CACHE_BACKOFF_SECONDS = 5
+
+
+class CacheFailOpen:
+    """Requests let through because the cache was unreachable (per process), for /healthz's detail."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.count = 0
+        self.last_error = ""
+        self._retry_at = 0.0
+
+    def let_through(self, error=None):
+        """Count one request let through; an error (a fresh failure) starts a back-off."""
+        with self._lock:
+            self.count += 1
+            if error is not None:
+                self.last_error = type(error).__name__
+                self._retry_at = time.monotonic() + CACHE_BACKOFF_SECONDS
+
+    def backing_off(self):
+        """Whether the cache failed a moment ago, so callers should not wait on it again yet."""
+        return time.monotonic() < self._retry_at
+
+    def reset(self):
+        with self._lock:
+            self.count, self.last_error, self._retry_at = 0, "", 0.0
+
+    def detail(self):
+        """The state /healthz shows: failing open now or not, and how many requests it let through."""
+        return {"ok": not self.backing_off(), "fail_open_count": self.count,
+                **({"error": self.last_error} if self.last_error else {})}
+
+
+cache_fail_open = CacheFailOpen()
 
 
 def check_database(alias="default"):

@@ -2,13 +2,14 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from orgs.selectors import list_memberships_for_user
 
-from .health import check_broker, check_database
+from .health import cache_fail_open, check_broker, check_database
 
 
 @login_required
@@ -21,12 +22,23 @@ def home(request):
 @never_cache
 @require_GET
 def healthz(request):
-    """200 when the database and the broker answer; 503 naming the part that does not."""
+    """200 when the database and the broker answer; 503 naming the part that does not.
+
+    ``rate_limit`` tells whether the rate limit is failing open (cache unreachable) and how many
+    reports this process let through unlimited; it does not change the status: no report is lost.
+    """
     db_ok, db_error = check_database()
     broker_ok, broker_error = check_broker()
     body = {
         "status": "ok" if db_ok and broker_ok else "unavailable",
         "database": {"ok": db_ok, **({"error": db_error} if db_error else {})},
         "broker": {"ok": broker_ok, **({"error": broker_error} if broker_error else {})},
+        "rate_limit": cache_fail_open.detail(),
     }
     return JsonResponse(body, status=200 if db_ok and broker_ok else 503)
+
+
+@require_GET
+def favicon(request):
+    """/favicon.ico, which browsers and tools ask for whatever the page links, is the static icon."""
+    return redirect(static("favicon.ico"), permanent=True)

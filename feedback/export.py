@@ -4,7 +4,7 @@ import json
 
 from .models import Feedback
 
-EXPORT_FIELDS = ("id", "surface", "rating", "comment", "conversation", "created_at")
+EXPORT_FIELDS = ("id", "surface", "rating", "comment", "conversation", "message_index", "created_at")
 
 
 def iter_export_lines(*, since, chunk_size=1000):
@@ -17,5 +17,6 @@ def iter_export_lines(*, since, chunk_size=1000):
             "rating": report.rating,
             "comment": report.comment,
             "conversation": report.conversation,
+            "message_index": report.message_index,
             "created_at": report.created_at.isoformat(),
         }, ensure_ascii=False, sort_keys=True)

@@ -24,6 +24,8 @@ class Feedback(models.Model):
     rating = models.CharField(max_length=8, choices=Rating.choices)
     comment = models.TextField(blank=True)
     conversation = models.JSONField()
+    # Index in conversation["messages"] of the assistant message rated; null for reports stored before it was recorded.
+    message_index = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

@@ -1,14 +1,25 @@
-"""A fixed-window rate limit per person: Redis when REDIS_URL is set, else the Django cache."""
+"""A fixed-window rate limit per person: Redis when REDIS_URL is set, else the Django cache.
+
+The limit fails open: while the cache cannot be reached a report is let through (and counted in
+/healthz's detail), because losing a person's report is worse than letting a few extra through.
+"""
 
 import functools
+import logging
 import time
 
 import redis
 from django.conf import settings
 from django.core.cache import cache
 
+from console.health import cache_fail_open
+
+logger = logging.getLogger(__name__)
+
 WINDOW_SECONDS = 60
 KEY_TTL_SECONDS = WINDOW_SECONDS + 5
+# A limiter that cannot reach Redis must not hold the report up for long (see also console.health).
+REDIS_TIMEOUT_SECONDS = 0.5
 
 
 def reports_per_minute():
@@ -18,7 +29,7 @@ def reports_per_minute():
 
 @functools.cache
 def _redis(url):
-    return redis.Redis.from_url(url)
+    return redis.Redis.from_url(url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS, socket_timeout=REDIS_TIMEOUT_SECONDS)
 
 
 def _count_in_redis(url, key):
@@ -46,7 +57,15 @@ def take_report_slot(user_id, limit=None, now=None):
     now = time.time() if now is None else now
     window = int(now // WINDOW_SECONDS)
     key = f"{settings.CACHE_KEY_PREFIX}:feedback-rate:{user_id}:{window}"
-    count = _count_in_redis(settings.REDIS_URL, key) if settings.REDIS_URL else _count_in_cache(key)
+    if cache_fail_open.backing_off():
+        cache_fail_open.let_through()
+        return 0
+    try:
+        count = _count_in_redis(settings.REDIS_URL, key) if settings.REDIS_URL else _count_in_cache(key)
+    except (redis.RedisError, OSError) as error:
+        cache_fail_open.let_through(error)
+        logger.warning("Rate limit failing open: the cache is unreachable (%s); the report is let through.", type(error).__name__)
+        return 0
     if count <= limit:
         return 0
     return max(1, int((window + 1) * WINDOW_SECONDS - now))

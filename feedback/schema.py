@@ -102,6 +102,8 @@ class FeedbackReport(BaseModel):
     rating: Literal["up", "down"]
     comment: str = Field(default="", max_length=MAX_COMMENT_LENGTH)
     conversation: Conversation
+    # Which assistant message of conversation.messages was rated; absent, the last one (filled in by parse_report).
+    message_index: Annotated[int, Field(ge=0, le=MAX_MESSAGES - 1)] | None = None
 
     def conversation_json(self) -> dict:
         """Return the conversation as plain JSON data, blocks and settings exactly as they were sent."""
@@ -121,6 +123,9 @@ ERR_NOT_FINITE = "Numbers must be finite: NaN, Infinity and numbers too large fo
 ERR_TOO_LONG = "A number in the body has too many digits."
 ERR_NUL = "Text must not contain the NUL character (\\u0000)."
 ERR_SURROGATE = "Text must not contain a lone UTF-16 surrogate (\\ud800–\\udfff)."
+ERR_NO_ASSISTANT = "The conversation has no assistant message to rate."
+ERR_INDEX_RANGE = "Must be the index of a message in conversation.messages (0 to {last})."
+ERR_INDEX_ROLE = "Must point at an assistant message: message {index} is the user's."
 ERR_KEY = "A key in this object is not allowed: {reason}"
 
 
@@ -216,9 +221,26 @@ def decode_body(body: bytes) -> object:
     return data
 
 
+def rated_message_index(report: FeedbackReport) -> int:
+    """The index of the assistant message the report rates, or raise InvalidBody on ``message_index``."""
+    messages = report.conversation.messages
+    if report.message_index is None:
+        for index in range(len(messages) - 1, -1, -1):
+            if messages[index].role == "assistant":
+                return index
+        raise InvalidBody("message_index", ERR_NO_ASSISTANT)
+    if report.message_index >= len(messages):
+        raise InvalidBody("message_index", ERR_INDEX_RANGE.format(last=len(messages) - 1))
+    if messages[report.message_index].role != "assistant":
+        raise InvalidBody("message_index", ERR_INDEX_ROLE.format(index=report.message_index))
+    return report.message_index
+
+
 def parse_report(data: object) -> FeedbackReport:
-    """Validate a decoded JSON body, raising pydantic's ValidationError when it is not a valid report."""
-    return FeedbackReport.model_validate(data)
+    """Validate a decoded JSON body into a report whose message_index is set; ValidationError or InvalidBody if invalid."""
+    report = FeedbackReport.model_validate(data)
+    report.message_index = rated_message_index(report)
+    return report
 
 
 def _field_path(loc: tuple[int | str, ...]) -> str:

@@ -51,8 +51,8 @@ WITH org AS (
     SELECT id FROM org
     WHERE kind = %(kind)s AND {feedback_enabled}
 ), stored AS (
-    INSERT INTO feedback_feedback (id, surface, rating, comment, conversation, created_at)
-    SELECT %(id)s, %(surface)s, %(rating)s, %(comment)s, %(conversation)s::jsonb, %(created_at)s FROM allowed
+    INSERT INTO feedback_feedback (id, surface, rating, comment, conversation, message_index, created_at)
+    SELECT %(id)s, %(surface)s, %(rating)s, %(comment)s, %(conversation)s::jsonb, %(message_index)s, %(created_at)s FROM allowed
     RETURNING id
 ), counted AS (
     INSERT INTO feedback_dailyfeedbackcount (organization_id, day, surface, rating, shard, count)
@@ -74,7 +74,8 @@ def _store_postgresql(user, slug, feedback):
     params = {
         "slug": slug, "user": user.pk, "kind": KIND_BY_SURFACE[feedback.surface],
         "id": feedback.id, "surface": feedback.surface, "rating": feedback.rating, "comment": feedback.comment,
-        "conversation": json.dumps(feedback.conversation), "created_at": feedback.created_at,
+        "conversation": json.dumps(feedback.conversation), "message_index": feedback.message_index,
+        "created_at": feedback.created_at,
         "day": feedback.created_at.date(), "shard": secrets.randbelow(COUNT_SHARDS),
     }
     with connection.cursor() as cursor:
@@ -127,7 +128,8 @@ def record_feedback(*, user, slug, report):
     """
     feedback = Feedback(
         surface=report.surface, rating=report.rating, comment=report.comment,
-        conversation=redact_conversation(report.conversation_json()), created_at=timezone.now(),
+        conversation=redact_conversation(report.conversation_json()), message_index=report.message_index,
+        created_at=timezone.now(),
     )
     store = _store_postgresql if connection.vendor == "postgresql" else _store_portable
     if not store(user, slug, feedback):

@@ -20,6 +20,16 @@ def _kind(membership):
     return membership.organization.kind
 
 
+def deciding_roles(kind):
+    """The roles that decide an organization's data settings and members, highest first."""
+    return sorted(DATA_SETTINGS_ROLES[OrgKind(kind)], key=lambda role: -rank(kind, role))
+
+
+def deciding_roles_label(kind):
+    """Those roles as people say them: "the Primary Owner and Owners", "the Org Admins"."""
+    return {OrgKind.CLAUDE: "the Primary Owner and Owners", OrgKind.CONSOLE: "the Org Admins"}[OrgKind(kind)]
+
+
 def is_member(membership):
     """Whether the person belongs to the organization at all."""
     return membership is not None

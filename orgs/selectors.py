@@ -37,6 +37,16 @@ def list_members(organization):
     )
 
 
+def list_members_with_roles(organization, roles, limit):
+    """Up to `limit` memberships of the organization holding one of these roles, with their people."""
+    return list(
+        Membership.objects.filter(organization=organization, role__in=list(roles))
+        .select_related("user")
+        .only("id", "role", "organization_id", "user__id", "user__email", "user__full_name")
+        .order_by("role", "user__email")[:limit]
+    )
+
+
 def list_audit_events(organization, action=""):
     """The organization's audit events, newest first, optionally of one action."""
     events = (

@@ -75,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "console.context_processors.org_switcher",
+                "orgs.context_processors.org_frame",
             ],
         },
     },

@@ -9,6 +9,18 @@
   const thanks = document.getElementById("feedback-thanks");
   const submit = document.getElementById("feedback-submit");
   const conversation = JSON.parse(document.getElementById("conversation-data").textContent);
+  const thumbs = Array.from(document.querySelectorAll("button[data-rating]"));
+  // The rating sent for each message (by index), so a thumb stays pressed once its report is stored.
+  const sent = {};
+  let ratedIndex = null;
+
+  // Show which thumb of a message is pressed: the rating being given or, once sent, the one sent.
+  function showPressed(index, rating) {
+    thumbs.filter((b) => Number(b.dataset.message) === index).forEach((b) => {
+      b.setAttribute("aria-pressed", String(b.dataset.rating === rating));
+    });
+  }
+  thumbs.forEach((b) => b.setAttribute("aria-pressed", "false"));
 
   function csrfToken() {
     const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
@@ -28,8 +40,10 @@
     return "The report could not be sent (HTTP " + status + ").";
   }
 
-  document.querySelectorAll("button[data-rating]").forEach((button) => {
+  thumbs.forEach((button) => {
     button.addEventListener("click", () => {
+      ratedIndex = Number(button.dataset.message);
+      showPressed(ratedIndex, button.dataset.rating);
       form.reset();
       errorBox.hidden = true;
       form.querySelector('input[name="rating"][value="' + button.dataset.rating + '"]').checked = true;
@@ -39,6 +53,10 @@
   });
 
   document.getElementById("feedback-cancel").addEventListener("click", () => dialog.close());
+  // Closed without sending (Cancel, Escape): the message shows what was last sent for it, if anything.
+  dialog.addEventListener("close", () => {
+    if (ratedIndex !== null) showPressed(ratedIndex, sent[ratedIndex] || null);
+  });
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -55,10 +73,12 @@
           rating: rating.value,
           comment: document.getElementById("feedback-comment").value,
           conversation: conversation,
+          message_index: ratedIndex,
         }),
       });
       const body = await response.json().catch(() => null);
       if (response.status === 201) {
+        sent[ratedIndex] = rating.value;
         dialog.close();
         thanks.hidden = false;
         thanks.dataset.reportId = body.id;

@@ -31,6 +31,9 @@ def test_member_rates_a_response_with_a_comment_and_the_report_is_stored(page, s
     expect(thanks).to_be_visible()
     report = Feedback.objects.get(id=thanks.get_attribute("data-report-id"))
     assert (report.surface, report.rating, report.comment) == ("chat", "down", "The contract is already signed.")
+    assert report.message_index == 3  # the last response, whose thumb was pressed
+    expect(page.locator('button[data-rating="down"]').last).to_have_attribute("aria-pressed", "true")
+    expect(page.locator('button[data-rating="up"]').last).to_have_attribute("aria-pressed", "false")
     stored = json.dumps(report.conversation)
     assert "member@acme.test" not in stored
     assert "partner portal on 14 September" not in stored  # the Google Drive document's text
@@ -59,6 +62,41 @@ def test_after_the_owner_turns_feedback_off_the_member_sees_no_buttons_and_the_a
     page.reload()
     expect(page.locator("[data-rating]")).to_have_count(0)
     expect(page.get_by_test_id("feedback-off")).to_contain_text("turned off")
-    result = _api_post(page, "acme", {"surface": "chat", "rating": "up", "conversation": {"messages": [{"role": "user", "content": "hi"}]}})
+    messages = [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}]
+    result = _api_post(page, "acme", {"surface": "chat", "rating": "up", "conversation": {"messages": messages}})
     assert result == {"status": 403, "body": {"error": "feedback_disabled", "detail": "Feedback is turned off for this organization."}}
     assert not Feedback.objects.exists()
+
+
+def test_rating_the_first_response_sends_its_index_and_cancel_unpresses_the_thumb(page, sign_in, demo):
+    sign_in("member@acme.test", demo)
+    page.goto("/orgs/acme/chat/")
+    first_up = page.locator('button[data-rating="up"]').first
+    expect(first_up).to_have_attribute("aria-pressed", "false")
+
+    first_up.click()
+    expect(first_up).to_have_attribute("aria-pressed", "true")
+    page.get_by_role("dialog").get_by_role("button", name="Cancel").click()
+    expect(first_up).to_have_attribute("aria-pressed", "false")
+
+    first_up.click()
+    page.get_by_role("dialog").get_by_role("button", name="Submit feedback").click()
+    thanks = page.get_by_text("Thank you — your feedback was sent.")
+    expect(thanks).to_be_visible()
+    report = Feedback.objects.get(id=thanks.get_attribute("data-report-id"))
+    assert (report.rating, report.message_index) == ("up", 1)
+    assert report.conversation["messages"][1]["role"] == "assistant"
+    expect(first_up).to_have_attribute("aria-pressed", "true")
+    expect(page.locator('button[data-rating="down"]').first).to_have_attribute("aria-pressed", "false")
+    expect(page.locator('button[data-rating="up"]').last).to_have_attribute("aria-pressed", "false")
+
+
+def test_workbench_sends_the_index_of_its_response(page, sign_in, demo):
+    sign_in("dev@acme.test", demo)
+    page.goto("/orgs/acme-api/workbench/")
+    page.locator('button[data-rating="up"]').first.click()
+    page.get_by_role("dialog").get_by_role("button", name="Submit feedback").click()
+    thanks = page.get_by_text("Thank you — your feedback was sent.")
+    expect(thanks).to_be_visible()
+    report = Feedback.objects.get(id=thanks.get_attribute("data-report-id"))
+    assert (report.surface, report.message_index) == ("workbench", 1)

@@ -204,3 +204,57 @@ def test_api_docs_page_renders_without_external_assets(client):
     page = client.get("/api/v1/docs/").content.decode()
     assert "/api/v1/orgs/{slug}/feedback" in page
     assert "https://" not in page.split("<body>")[0]
+
+
+# --- the rated response ----------------------------------------------------------------------------
+
+def _conversation(*roles):
+    return {"messages": [{"role": role, "content": f"message {i}"} for i, role in enumerate(roles)]}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("index", [1, 3])
+def test_message_index_names_the_rated_assistant_message_and_is_stored(member_client, post_report, index):
+    body = {"surface": "chat", "rating": "down", "conversation": _conversation("user", "assistant", "user", "assistant"),
+            "message_index": index}
+    assert post_report("claude-ent", body).status_code == 201
+    assert Feedback.objects.get().message_index == index
+
+
+@pytest.mark.django_db
+def test_without_message_index_the_last_assistant_message_is_rated(member_client, post_report):
+    body = {"surface": "chat", "rating": "up", "conversation": _conversation("user", "assistant", "user", "assistant", "user")}
+    assert post_report("claude-ent", body).status_code == 201
+    assert Feedback.objects.get().message_index == 3
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("roles", "index"),
+    [
+        (("user", "assistant"), 0),  # a user message
+        (("user", "assistant"), 2),  # out of range
+        (("user", "assistant"), 499),
+        (("user", "assistant"), 500),
+        (("user", "assistant"), -1),
+        (("user", "assistant"), True),
+        (("user", "assistant"), "1"),
+        (("user", "assistant"), 1.0),
+        (("user",), "absent"),  # nothing to rate
+    ],
+)
+def test_bad_message_index_is_400_naming_message_index(member_client, post_report, roles, index):
+    body = {"surface": "chat", "rating": "up", "conversation": _conversation(*roles)}
+    if index != "absent":
+        body["message_index"] = index
+    response = post_report("claude-ent", body)
+    assert (response.status_code, response.json()["error"]) == (400, "invalid")
+    assert "message_index" in [item["field"] for item in response.json()["detail"]]
+    assert not Feedback.objects.exists()
+
+
+@pytest.mark.django_db
+def test_null_message_index_reads_as_absent(member_client, post_report):
+    body = {"surface": "chat", "rating": "up", "conversation": _conversation("user", "assistant", "user"), "message_index": None}
+    assert post_report("claude-ent", body).status_code == 201
+    assert Feedback.objects.get().message_index == 1

@@ -8,7 +8,8 @@ from django.db import connection
 from feedback.models import Feedback
 from feedback.samples import CHAT_SAMPLE
 
-ALLOWED_COLUMNS = {"id", "surface", "rating", "comment", "conversation", "created_at"}
+# message_index points into the report's own snapshot: it links to nothing outside it.
+ALLOWED_COLUMNS = {"id", "surface", "rating", "comment", "conversation", "message_index", "created_at"}
 
 
 def _stored(response):
@@ -90,8 +91,8 @@ def test_two_reports_by_the_same_person_share_no_linking_value(member, post_repo
     assert first.id != second.id
     assert first.id.version == 4 and second.id.version == 4  # random, not derived from the person or time
     shared = {f.attname for f in Feedback._meta.concrete_fields if getattr(first, f.attname) == getattr(second, f.attname)}
-    # Only content both reports contain may be equal: the surface, the comment and the same conversation.
-    assert shared <= {"surface", "comment", "conversation"}
+    # Only content both reports contain may be equal: the surface, the comment, the same conversation and message rated.
+    assert shared <= {"surface", "comment", "conversation", "message_index"}
 
 
 @pytest.mark.django_db

@@ -21,14 +21,15 @@ def body(**overrides):
     data = {
         "surface": "chat",
         "rating": "up",
-        "conversation": {"messages": [{"role": "user", "content": "Hello"}]},
+        "conversation": {"messages": [{"role": "user", "content": "Hello"}, {"role": "assistant", "content": "Hi"}]},
     }
     data.update(overrides)
     return data
 
 
 def with_conversation(**conversation):
-    return body(conversation={"messages": [{"role": "user", "content": "Hello"}], **conversation})
+    return body(conversation={"messages": [{"role": "user", "content": "Hello"}, {"role": "assistant", "content": "Hi"}],
+                              **conversation})
 
 
 def with_messages(messages):
@@ -51,7 +52,7 @@ def test_minimal_body_is_valid_with_defaults():
     assert isinstance(report, FeedbackReport)
     assert (report.surface, report.rating, report.comment) == ("chat", "up", "")
     assert report.conversation_json() == {
-        "messages": [{"role": "user", "content": "Hello"}],
+        "messages": [{"role": "user", "content": "Hello"}, {"role": "assistant", "content": "Hi"}],
         "style": {},
         "preferences": {},
         "model_settings": {},
@@ -308,7 +309,8 @@ blocks = st.builds(
     st.dictionaries(st.text(max_size=8), json_values, max_size=3),
 )
 def test_any_json_blocks_and_style_round_trip_unchanged(messages, style):
-    conversation = {"messages": messages, "style": style, "preferences": {}, "model_settings": {}}
+    conversation = {"messages": [*messages, {"role": "assistant", "content": "rated"}], "style": style, "preferences": {},
+                    "model_settings": {}}
 
     result = parse_report(body(conversation=copy.deepcopy(conversation))).conversation_json()
 
