@@ -88,3 +88,56 @@ def test_without_javascript_the_confirmation_page_shows_the_question_first_and_w
     dialog.get_by_role("button", name="Turn Thumbs Feedback off").click()
     expect(page.get_by_test_id("setting-state")).to_have_text("Off")
     context.close()
+
+
+def test_member_rates_a_response_with_a_comment_with_the_keyboard_alone(page, sign_in, demo):
+    from feedback.models import Feedback
+
+    sign_in("member@acme.test", demo)
+    page.goto("/orgs/acme/chat/")
+    last_up = page.locator('button[data-rating="up"]').last
+    last_down = page.locator('button[data-rating="down"]').last
+    dialog = page.get_by_role("dialog")
+
+    tab_to(page, last_up)
+    page.keyboard.press("Enter")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_label("Comment")).to_be_focused()
+    page.keyboard.type("The contract is already signed.")
+    # Both ratings are Tab stops before the comment; switching keeps what was typed.
+    page.keyboard.press("Shift+Tab")
+    expect(dialog.get_by_role("button", name="Bad response")).to_be_focused()
+    page.keyboard.press("Shift+Tab")
+    expect(dialog.get_by_role("button", name="Good response")).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")
+    expect(dialog.get_by_role("button", name="Bad response")).to_have_attribute("aria-pressed", "true")
+    expect(dialog.get_by_role("button", name="Good response")).to_have_attribute("aria-pressed", "false")
+    expect(last_down).to_have_attribute("aria-pressed", "true")
+    expect(dialog.get_by_label("Comment")).to_have_value("The contract is already signed.")
+
+    # Escape and come back by the other thumb: the comment is still there.
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(last_up).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(last_down).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(dialog.get_by_label("Comment")).to_have_value("The contract is already signed.")
+    tab_to(page, dialog.get_by_role("button", name="Submit feedback"))
+    page.keyboard.press("Enter")
+
+    expect(dialog).to_be_hidden()
+    status = page.locator('[data-status-for="3"]')
+    expect(status).to_have_text("Thank you — your feedback was sent.")
+    expect(last_down).to_be_focused()  # focus comes back to the thumb, the thanks beside it
+    expect(last_down).to_have_attribute("aria-pressed", "true")
+    expect(last_down).to_have_attribute("aria-disabled", "true")
+    report = Feedback.objects.get(id=status.get_attribute("data-report-id"))
+    assert (report.rating, report.comment, report.message_index) == ("down", "The contract is already signed.", 3)
+
+    # One report per response per visit: pressing again sends nothing and opens nothing.
+    page.keyboard.press("Enter")
+    last_up.click(force=True)  # aria-disabled: Playwright would otherwise wait for it to be enabled
+    expect(dialog).to_be_hidden()
+    assert Feedback.objects.count() == 1
