@@ -2,7 +2,8 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -35,3 +36,9 @@ def healthz(request):
         "rate_limit": cache_fail_open.detail(),
     }
     return JsonResponse(body, status=200 if db_ok and broker_ok else 503)
+
+
+@require_GET
+def favicon(request):
+    """/favicon.ico, which browsers and tools ask for whatever the page links, is the static icon."""
+    return redirect(static("favicon.ico"), permanent=True)

@@ -18,6 +18,8 @@ def org_member_view(predicate=None, denied_message=""):
         @wraps(view)
         def wrapper(request, slug, *args, **kwargs):
             membership = get_membership_or_404(request.user, slug)
+            # An error page raised from here on keeps the organization's frame.
+            request.org_membership = membership
             if predicate is not None and not predicate(membership):
                 raise PermissionDenied(denied_message)
             return view(request, membership, *args, **kwargs)

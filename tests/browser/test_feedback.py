@@ -24,7 +24,7 @@ def test_member_rates_a_response_with_a_comment_and_the_report_is_stored(page, s
     page.locator('button[data-rating="down"]').last.click()
     dialog = page.get_by_role("dialog")
     expect(dialog).to_contain_text("de-linked")
-    expect(dialog.get_by_label("Bad response")).to_be_checked()
+    expect(dialog.get_by_role("button", name="Bad response")).to_have_attribute("aria-pressed", "true")
     dialog.get_by_label("Comment").fill("The contract is already signed.")
     dialog.get_by_role("button", name="Submit feedback").click()
     thanks = page.get_by_text("Thank you — your feedback was sent.")

@@ -54,7 +54,11 @@ def test_member_opening_data_management_sees_the_403_page(page, sign_in, demo):
     assert response.status == 403
     expect(page.get_by_role("heading", level=1)).to_have_text("You can’t open this page")
     expect(page.get_by_text("Only the Primary Owner and Owners")).to_be_visible()
-    expect(page.get_by_role("link", name="Back to your organizations")).to_be_visible()
+    # Still inside Acme Corp: its navigation stays, and the page names who can help.
+    expect(page.get_by_role("navigation", name="Organization")).to_contain_text("Acme Corp")
+    expect(page.get_by_test_id("who-can-help")).to_contain_text("The Primary Owner and Owners of Acme Corp")
+    expect(page.get_by_role("link", name="owner@acme.test")).to_be_visible()
+    expect(page.get_by_role("link", name="Back to Acme Corp")).to_be_visible()
 
 
 def test_org_admin_turns_workbench_feedback_off(page, sign_in, demo):

@@ -1,0 +1,49 @@
+"""Template context for pages that are not rendered by an organization view but happen inside one."""
+
+from django.utils.functional import SimpleLazyObject
+
+from . import permissions, selectors
+from .navigation import org_navigation
+from .roles import rank, role_label
+
+
+def org_frame(request):
+    """The organization frame (side navigation, who can help) for an error page inside an organization.
+
+    The org views remember the membership on the request; a 403 raised inside one then keeps
+    the organization's navigation and names the people who can help. Org views pass their own
+    context, which takes precedence over this.
+    """
+    membership = getattr(request, "org_membership", None)
+    if membership is None:
+        return {}
+    org = membership.organization
+    return {
+        "org": org,
+        "membership": membership,
+        "current_org": org,
+        "nav": SimpleLazyObject(lambda: org_navigation(membership)),
+        "deciders": SimpleLazyObject(lambda: _deciders(membership)),
+    }
+
+
+def _deciders(membership):
+    org = membership.organization
+    roles = permissions.deciding_roles(org.kind)
+    people = [
+        {"name": m.user.full_name or m.user.email, "email": m.user.email, "role": role_label(org.kind, m.role)}
+        for m in sorted(
+            selectors.list_members_with_roles(org, roles, limit=DECIDERS_SHOWN + 1),
+            key=lambda m: -rank(org.kind, m.role),
+        )
+        if m.pk != membership.pk
+    ]
+    return {
+        "roles": permissions.deciding_roles_label(org.kind),
+        "people": people[:DECIDERS_SHOWN],
+        "more": len(people) > DECIDERS_SHOWN,
+        "is_one": membership.role in roles,
+    }
+
+
+DECIDERS_SHOWN = 5

@@ -1,0 +1,46 @@
+// Confirmations as modal dialogs. Without this script the server's confirmation page works
+// alone; with it, the confirmation takes focus, Escape cancels, and focus comes back.
+(function () {
+  "use strict";
+
+  function follow(dialog) {
+    const cancel = dialog.querySelector("[data-confirm-cancel]");
+    window.location.assign(cancel.href);
+  }
+
+  // A confirmation page: the server rendered the dialog open; make it modal.
+  document.querySelectorAll("dialog[data-confirm-dialog][data-open-on-load]").forEach((dialog) => {
+    dialog.close();
+    dialog.showModal();
+    dialog.addEventListener("cancel", (event) => { event.preventDefault(); follow(dialog); });
+  });
+
+  // A form that asks first: open its dialog instead of a round trip, when the change needs it.
+  document.querySelectorAll("form[data-confirm-with]").forEach((form) => {
+    const dialog = document.getElementById(form.dataset.confirmWith);
+    if (!dialog) return;
+    const needsConfirming = () => {
+      const box = form.querySelector("[data-confirm-when-unchecked]");
+      return box ? !box.checked : true;
+    };
+    let opener = null;
+
+    form.addEventListener("submit", (event) => {
+      if (!needsConfirming()) return;
+      event.preventDefault();
+      opener = event.submitter || form.querySelector("button[type=submit]");
+      dialog.returnValue = "";
+      dialog.showModal();
+    });
+    dialog.querySelector("[data-confirm-cancel]").addEventListener("click", (event) => {
+      event.preventDefault();
+      dialog.close("cancel");
+    });
+    dialog.addEventListener("close", () => {
+      // Cancelled (button or Escape): the form shows the value still in force, focus returns.
+      const box = form.querySelector("[data-confirm-when-unchecked]");
+      if (box) box.checked = true;
+      if (opener) opener.focus();
+    });
+  });
+})();

@@ -1,0 +1,190 @@
+"""Every page and state people see, for the accessibility and phone-width tests.
+
+Each state names who signs in (None: nobody), the URL, the data it needs made first and the
+steps that bring the page into the state (a dialog open, a confirmation shown).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from console.models import User
+from orgs import services
+from orgs.audit import RequestMeta
+from orgs.models import AuditEvent, Membership, Organization
+
+OFFICE = RequestMeta(ip_address="203.0.113.24", user_agent="Mozilla/5.0")
+
+
+@dataclass(frozen=True)
+class State:
+    who: str | None
+    url: str
+    status: int = 200
+    setup: Callable | None = None
+    step: Callable | None = None
+
+
+def seed_audit_events():
+    """A few real changes in Acme Corp, made through the services as people would make them."""
+    acme = Organization.objects.get(slug="acme")
+    owner = User.objects.get(email="owner@acme.test")
+    primary = User.objects.get(email="primary@acme.test")
+    member = Membership.objects.get(organization=acme, user__email="member@acme.test")
+    services.set_thumbs_feedback(actor=owner, organization=acme, enabled=False, request_meta=OFFICE)
+    services.set_thumbs_feedback(actor=primary, organization=acme, enabled=True, request_meta=OFFICE)
+    services.change_member_role(actor=owner, membership=member, role="admin", request_meta=OFFICE)
+    services.change_member_role(actor=primary, membership=member, role="member", request_meta=OFFICE)
+    services.transfer_primary_ownership(
+        actor=primary, membership=Membership.objects.get(organization=acme, user=owner), request_meta=OFFICE
+    )
+    services.transfer_primary_ownership(
+        actor=owner, membership=Membership.objects.get(organization=acme, user=primary), request_meta=OFFICE
+    )
+
+
+def seed_many_audit_events(count=130):
+    """Enough events in Acme Corp for several pages of the audit log."""
+    seed_audit_events()
+    acme = Organization.objects.get(slug="acme")
+    owner = User.objects.get(email="owner@acme.test")
+    now = timezone.now()
+    AuditEvent.objects.bulk_create([
+        AuditEvent(
+            organization=acme, actor=owner, actor_email=owner.email, action="settings.thumbs_feedback.changed",
+            old_value=bool(i % 2), new_value=not i % 2, ip_address="203.0.113.24",
+            created_at=now - timezone.timedelta(hours=i + 1),
+        )
+        for i in range(count)
+    ])
+
+
+def turn_off_feedback(slug):
+    org = Organization.objects.get(slug=slug)
+    decider = "owner@acme.test" if org.kind == "claude" else "admin@acme.test"
+    setter = services.set_thumbs_feedback if org.kind == "claude" else services.set_workbench_feedback
+    setter(actor=User.objects.get(email=decider), organization=org, enabled=False, request_meta=OFFICE)
+
+
+def ask_to_turn_off(label):
+    def step(page):
+        page.get_by_label(f"Allow {label.lower()}").uncheck()
+        page.get_by_role("button", name="Save").click()
+        expect(page.get_by_role("button", name=f"Turn {label} off")).to_be_visible()
+
+    return step
+
+
+def turned_off(label):
+    def step(page):
+        ask_to_turn_off(label)(page)
+        page.get_by_role("button", name=f"Turn {label} off").click()
+        expect(page.get_by_text(f"{label} is now off.")).to_be_visible()
+
+    return step
+
+
+def open_rating_dialog(page):
+    page.locator('button[data-rating="up"]').last.click()
+    expect(page.get_by_role("dialog")).to_be_visible()
+
+
+def rated(page):
+    open_rating_dialog(page)
+    page.get_by_label("Comment").fill("Clear and short.")
+    page.get_by_role("button", name="Submit feedback").click()
+    expect(page.get_by_text("Thank you")).to_be_visible()
+
+
+def press_member_action(email, button):
+    def step(page):
+        page.locator(f'tr[data-member="{email}"]').get_by_role("button", name=button).click()
+        expect(page.get_by_role("button", name="Cancel").or_(page.get_by_role("link", name="Cancel"))).to_be_visible()
+
+    return step
+
+
+def change_role(email, role_label):
+    def step(page):
+        row = page.locator(f'tr[data-member="{email}"]')
+        row.get_by_role("combobox").select_option(label=role_label)
+        row.get_by_role("button", name="Change role").click()
+
+    return step
+
+
+def sign_in_failed(page):
+    page.get_by_label("E-mail address").fill("owner@acme.test")
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+
+
+MEMBERS = "/orgs/acme/settings/members/"
+AUDIT = "/orgs/acme/settings/audit-log/"
+
+STATES = {
+    "sign-in": State(None, "/accounts/login/"),
+    "sign-in-error": State(None, "/accounts/login/", step=sign_in_failed),
+    "home": State("member@acme.test", "/"),
+    "home-staff": State("staff@acme.test", "/"),
+    "overview": State("owner@acme.test", "/orgs/acme/"),
+    "data-management-owner": State("owner@acme.test", "/orgs/acme/settings/data-management/"),
+    "data-management-confirm": State(
+        "owner@acme.test", "/orgs/acme/settings/data-management/", step=ask_to_turn_off("Thumbs Feedback")
+    ),
+    "data-management-turned-off": State(
+        "owner@acme.test", "/orgs/acme/settings/data-management/", step=turned_off("Thumbs Feedback")
+    ),
+    "data-management-team-read-only": State("primary@acme.test", "/orgs/acme-team/settings/data-management/"),
+    "privacy-org-admin": State("admin@acme.test", "/orgs/acme-api/settings/privacy/"),
+    "privacy-confirm": State(
+        "admin@acme.test", "/orgs/acme-api/settings/privacy/", step=ask_to_turn_off("Workbench feedback")
+    ),
+    "members-primary-owner": State("primary@acme.test", MEMBERS),
+    "members-owner": State("owner@acme.test", MEMBERS),
+    "members-admin": State("admin@acme.test", MEMBERS),
+    "members-member": State("member@acme.test", MEMBERS),
+    "members-org-admin": State("admin@acme.test", "/orgs/acme-api/settings/members/"),
+    "members-developer": State("dev@acme.test", "/orgs/acme-api/settings/members/"),
+    "members-remove-confirm": State("owner@acme.test", MEMBERS, step=press_member_action("member@acme.test", "Remove…")),
+    "members-transfer-confirm": State(
+        "primary@acme.test", MEMBERS, step=press_member_action("owner@acme.test", "Make Primary Owner…")
+    ),
+    "members-role-changed": State("owner@acme.test", MEMBERS, step=change_role("member@acme.test", "Admin")),
+    "members-demotion": State("primary@acme.test", MEMBERS, step=change_role("owner@acme.test", "Member")),
+    "audit-log": State("primary@acme.test", AUDIT, setup=seed_audit_events),
+    "audit-log-filtered": State(
+        "primary@acme.test", AUDIT + "?action=member.role.changed", setup=seed_audit_events
+    ),
+    "audit-log-empty": State("admin@acme.test", "/orgs/acme-api/settings/audit-log/"),
+    "audit-log-last-page": State("primary@acme.test", AUDIT + "?page=999", setup=seed_many_audit_events),
+    "audit-log-unknown-action": State("primary@acme.test", AUDIT + "?action=no.such.action", setup=seed_audit_events),
+    "chat": State("member@acme.test", "/orgs/acme/chat/"),
+    "chat-dialog-open": State("member@acme.test", "/orgs/acme/chat/", step=open_rating_dialog),
+    "chat-after-submit": State("member@acme.test", "/orgs/acme/chat/", step=rated),
+    "chat-feedback-off": State("member@acme.test", "/orgs/acme/chat/", setup=lambda: turn_off_feedback("acme")),
+    "workbench": State("dev@acme.test", "/orgs/acme-api/workbench/"),
+    "workbench-dialog-open": State("dev@acme.test", "/orgs/acme-api/workbench/", step=open_rating_dialog),
+    "workbench-feedback-off": State(
+        "dev@acme.test", "/orgs/acme-api/workbench/", setup=lambda: turn_off_feedback("acme-api")
+    ),
+    "403-member": State("member@acme.test", "/orgs/acme/settings/data-management/", status=403),
+    "403-admin-audit-log": State("admin@acme.test", AUDIT, status=403),
+    "404": State("owner@acme.test", "/orgs/no-such-org/", status=404),
+    "api-docs": State("member@acme.test", "/api/v1/docs/"),
+}
+
+
+def open_state(page, sign_in, password, state):
+    """Sign in as the state's person, make its data, open its page and take its steps."""
+    if state.setup:
+        state.setup()
+    if state.who:
+        sign_in(state.who, password)
+    response = page.goto(state.url)
+    assert response.status == state.status, f"{state.url} answered {response.status}"
+    if state.step:
+        state.step(page)
