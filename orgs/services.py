@@ -515,14 +515,17 @@ def accept_invitation(*, token, user=None, new_account=None, request_meta=SYSTEM
     `new_account` ({"password": …, "full_name": …}, the password already validated) creates it.
     The new membership's `user` is the person who joined.
     """
+    token_hash = hash_invitation_token(token)
     with transaction.atomic():
-        # Locking the invitation row makes the link single use even for two clicks at once.
-        invitation = (
-            Invitation.objects.select_for_update().filter(token_hash=hash_invitation_token(token)).first()
-        )
+        found = Invitation.objects.filter(token_hash=token_hash).only("organization_id").first()
+        if found is None:
+            raise ServiceError(ERR_INVITATION_UNKNOWN)
+        # The org row first, then the invitation's, in the order invite, resend and revoke take them
+        # (no deadlock); the invitation's lock makes the link single use even for two clicks at once.
+        org = Organization.objects.select_for_update().get(pk=found.organization_id)
+        invitation = Invitation.objects.select_for_update().filter(pk=found.pk, token_hash=token_hash).first()
         if invitation is None:
             raise ServiceError(ERR_INVITATION_UNKNOWN)
-        org = _lock_org(invitation.organization)
         invitation.organization = org
         if error := why_invitation_unusable(invitation, timezone.now()):
             raise ServiceError(error)
