@@ -1,6 +1,6 @@
 import pytest
 
-from orgs.models import AuditEvent, Membership
+from orgs.models import AuditEvent
 from tests.factories import MembershipFactory, UserFactory
 
 

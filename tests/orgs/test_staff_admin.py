@@ -8,7 +8,7 @@ from django.urls import reverse
 from feedback.models import Feedback
 from orgs.models import AuditEvent, Membership, Organization
 from retention.models import RetentionRun
-from tests.factories import ConsoleOrganizationFactory, MembershipFactory, OrganizationFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -116,12 +116,12 @@ def _admin_forms(claude_org, console_org):
     run = RetentionRun.objects.create(started_at="2026-01-01T00:00:00Z", retention_years=5, cutoff="2021-01-01T00:00:00Z")
     objects = {Organization: [claude_org, console_org], Membership: [member], AuditEvent: [event],
                Feedback: [report], RetentionRun: [run]}
-    for model, model_admin in admin.site._registry.items():
+    for model, _model_admin in admin.site._registry.items():
         info = (model._meta.app_label, model._meta.model_name)
-        yield reverse("admin:%s_%s_add" % info)
+        yield reverse("admin:{}_{}_add".format(*info))
         for obj in objects.get(model, [model.objects.order_by("pk").first()]):
             if obj is not None:
-                yield reverse("admin:%s_%s_change" % info, args=[obj.pk])
+                yield reverse("admin:{}_{}_change".format(*info), args=[obj.pk])
 
 
 def test_every_admin_form_answers_bad_values_without_a_500(staff_client, claude_org, console_org):
@@ -135,5 +135,5 @@ def test_every_admin_form_answers_bad_values_without_a_500(staff_client, claude_
             if bad.isdigit() and len(bad) > 18 and connection.vendor == "sqlite":
                 continue  # SQLite cannot bind integers past 64 bits (Django's own Group form fails); production is PostgreSQL
             query = f"?organization={bad}" if "membership/add" in url else ""
-            response = staff_client.post(url + query, {name: bad for name in fields})
+            response = staff_client.post(url + query, dict.fromkeys(fields, bad))
             assert response.status_code in (200, 302, 403), (url, bad, response.status_code)
