@@ -115,14 +115,30 @@ def can_assign_role(actor_membership, target_membership, role):
         return False
     if not _same_org_other_person(actor_membership, target_membership):
         return False
-    kind = _kind(actor_membership)
-    if not is_role_valid_for_kind(kind, role) or role == Role.PRIMARY_OWNER:
+    if not can_grant_role(actor_membership, role):
         return False
     if target_membership.role == Role.PRIMARY_OWNER:
         return False
-    if rank(kind, role) > rank(kind, actor_membership.role):
-        return False
     return _outranks(actor_membership, target_membership)
+
+
+def can_grant_role(actor_membership, role):
+    """Whether the actor may give this role to anyone, by a role change or an invitation.
+
+    Only a member manager; the role must exist in the org's kind, not rank above the
+    actor's own, and never be Primary Owner (that moves only by transfer).
+    """
+    if not can_manage_members(actor_membership):
+        return False
+    kind = _kind(actor_membership)
+    if not is_role_valid_for_kind(kind, role) or role == Role.PRIMARY_OWNER:
+        return False
+    return rank(kind, role) <= rank(kind, actor_membership.role)
+
+
+def can_invite_member(actor_membership, role):
+    """Member managers invite people by e-mail with a role they may grant."""
+    return can_grant_role(actor_membership, role)
 
 
 def can_remove_member(actor_membership, target_membership):
