@@ -181,7 +181,7 @@ class ActionGroupFilter(admin.SimpleListFilter):
 
     title = "action"
     parameter_name = "action_group"
-    GROUPS = [("settings.", "Settings"), ("member.", "Members"), ("invitation.", "Invitations"), ("org.", "Organization")]
+    GROUPS = [("settings.", "Settings"), ("member.", "Members"), ("org.", "Organization")]
 
     def lookups(self, request, model_admin):
         return self.GROUPS

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orgs', '0001_add_organizations_memberships_audit'),
+        ('orgs', '0002_add_invitation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
