@@ -61,7 +61,7 @@ class OrganizationAdmin(admin.ModelAdmin):
                 actor=request.user, name=obj.name, slug=obj.slug, kind=obj.kind, plan=obj.plan, request_meta=meta
             )
             obj.pk, obj.created_at, obj._state.adding = created.pk, created.created_at, False
-            changed = [f for f in ("thumbs_feedback_enabled", "workbench_feedback_enabled") if not getattr(obj, f)]
+            changed = [obj.profile.setting_field] if not obj.feedback_enabled else []
         else:
             changed = form.changed_data
             details = {f: form.cleaned_data[f] for f in services.DETAIL_FIELDS if f in changed}
@@ -69,15 +69,11 @@ class OrganizationAdmin(admin.ModelAdmin):
                 services.update_organization_details(
                     actor=request.user, organization=obj, changes=details, request_meta=meta
                 )
-        if "thumbs_feedback_enabled" in changed and obj.is_claude:
-            services.set_thumbs_feedback(
-                actor=request.user, organization=obj, enabled=form.cleaned_data["thumbs_feedback_enabled"],
-                request_meta=meta,
-            )
-        if "workbench_feedback_enabled" in changed and obj.is_console:
-            services.set_workbench_feedback(
-                actor=request.user, organization=obj, enabled=form.cleaned_data["workbench_feedback_enabled"],
-                request_meta=meta,
+        # Only the setting of the org's own kind exists for it; the other field is left alone.
+        setting = obj.profile.setting_field
+        if setting in changed:
+            services.set_feedback_setting(
+                actor=request.user, organization=obj, enabled=form.cleaned_data[setting], request_meta=meta,
             )
 
     def save_formset(self, request, form, formset, change):
