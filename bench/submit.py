@@ -123,6 +123,9 @@ def main():
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": f"{PG}/{DB_NAME}",
         "REDIS_URL": "redis://127.0.0.1:6379/3",
+        "EMAIL_URL": "dummymail://",  # the benchmark sends no mail
+        "DEFAULT_FROM_EMAIL": "bench@127.0.0.1",
+        "SITE_URL": "http://127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
         "FEEDBACK_RATE_LIMIT_PER_MINUTE": "100000000",  # one bench user sends every request
         "LOG_LEVEL": "WARNING",

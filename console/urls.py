@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from orgs import api as orgs_api
+from orgs import invitation_views
 
 from . import api, views
 
@@ -20,6 +21,7 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("invitations/<str:token>/", invitation_views.invitation, name="invitation"),
     path("orgs/", include("orgs.urls")),
     path("orgs/", include("feedback.urls")),
     path("api/v1/", include((api_v1, "api"))),

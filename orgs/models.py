@@ -1,9 +1,12 @@
 """Organizations, who belongs to them, and the append-only record of what changed."""
 
+import hashlib
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 from .kinds import profile_for
 from .roles import OrgKind, Plan, Role, is_role_valid_for_kind, role_label
@@ -156,3 +159,61 @@ class AuditEvent(models.Model):
     @property
     def actor_label(self):
         return self.actor_email or "System"
+
+
+def hash_invitation_token(token):
+    """The stored form of an invitation link's token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Invitation(models.Model):
+    """An e-mailed offer to join an organization with a role: single use, valid for a week."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=16, choices=Role.choices)
+    # Only the SHA-256 of the link's token is kept: a copy of the database opens no invitation.
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    invited_by_email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(help_text="When the latest link was issued; it is valid for a week from then.")
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "email"],
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="one_open_invitation_per_email_and_org",
+                violation_error_message="This address already has an open invitation to the organization.",
+            ),
+            models.CheckConstraint(
+                name="invitation_accepted_or_revoked_not_both",
+                condition=Q(accepted_at__isnull=True) | Q(revoked_at__isnull=True),
+            ),
+            models.CheckConstraint(name="invitation_email_lowercase", condition=Q(email=Lower("email"))),
+        ]
+
+    def __str__(self):
+        return f"{self.email} to {self.organization} ({self.role})"
+
+    @property
+    def is_open(self):
+        """Neither accepted nor revoked (it may still have expired)."""
+        return self.accepted_at is None and self.revoked_at is None
+
+    def is_expired(self, now):
+        return now >= self.expires_at
+
+    @property
+    def role_label(self):
+        return role_label(self.organization.kind, self.role)

@@ -13,6 +13,7 @@ ERR_SETTINGS_PAGE = "Only {deciders} of this organization can open {page}."
 ERR_SETTING_PLAN = "{setting} can be changed on the {plans} plan only."
 ERR_AUDIT_LOG = "Only the people who manage this organization's data settings can read its audit log."
 ERR_MEMBERS = "Your role does not allow changing members."
+ERR_INVITE = "Your role does not allow inviting people."
 ERR_WRONG_KIND = "This setting does not exist for this kind of organization."
 ERR_OWN_ROLE = "You cannot change your own role."
 ERR_ROLE_ABOVE_OWN = "You cannot give a role above your own, or change the role of someone at or above yours."
@@ -101,6 +102,11 @@ def why_cannot_manage_members(membership):
     return None if is_decider(membership) else ERR_MEMBERS
 
 
+def why_cannot_invite(membership):
+    """Why the person may not invite people: only those who manage members do."""
+    return None if is_decider(membership) else ERR_INVITE
+
+
 def can_manage_members(membership):
     """Owners (claude) and Org Admins (console) change roles and remove members."""
     return why_cannot_manage_members(membership) is None
@@ -123,6 +129,29 @@ def _same_org(actor_membership, target_membership):
     )
 
 
+def why_cannot_grant_role(actor_membership, role):
+    """Why the actor may not give this role to anyone, by a role change or an invitation (None if they may).
+
+    Only a member manager; the role must exist in the org's kind, never be Primary Owner (that
+    moves only by transfer) and not rank above the actor's own.
+    """
+    if not can_manage_members(actor_membership):
+        return ERR_NOT_ALLOWED
+    kind = actor_membership.organization.kind
+    if not is_role_valid_for_kind(kind, role):
+        return ERR_ROLE_FOR_KIND
+    if role == Role.PRIMARY_OWNER:
+        return ERR_PRIMARY_BY_TRANSFER
+    if rank(kind, role) > rank(kind, actor_membership.role):
+        return ERR_ROLE_ABOVE_OWN
+    return None
+
+
+def can_grant_role(actor_membership, role):
+    """Whether the actor may give this role to anyone, by a role change or an invitation."""
+    return why_cannot_grant_role(actor_membership, role) is None
+
+
 def why_cannot_assign_role(actor_membership, target_membership, role, *, as_operator=False):
     """Why the actor may not give the target this role (None when they may).
 
@@ -143,7 +172,7 @@ def why_cannot_assign_role(actor_membership, target_membership, role, *, as_oper
         return ERR_PRIMARY_BY_TRANSFER
     if as_operator:
         return None
-    if rank(kind, role) > rank(kind, actor_membership.role) or not _outranks(actor_membership, target_membership):
+    if why_cannot_grant_role(actor_membership, role) or not _outranks(actor_membership, target_membership):
         return ERR_ROLE_ABOVE_OWN
     return None
 
@@ -165,6 +194,11 @@ def why_cannot_remove_member(actor_membership, target_membership, *, as_operator
     if not as_operator and not _outranks(actor_membership, target_membership):
         return ERR_ROLE_ABOVE_OWN
     return None
+
+
+def can_invite_member(actor_membership, role):
+    """Member managers invite people by e-mail with a role they may grant."""
+    return can_grant_role(actor_membership, role)
 
 
 def can_remove_member(actor_membership, target_membership):

@@ -10,12 +10,12 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from feedback.selectors import get_recent_counts
 from retention.policy import get_retention_years
 
-from . import permissions, selectors, services
+from . import invitation_views, permissions, selectors, services
 from .access import ERR_PAGE_FOR_KIND, org_member_view, render_org_page
 from .audit import RequestMeta
 from .forms import AuditFilterForm, DataSettingForm, RoleForm
@@ -166,16 +166,25 @@ def _member_rows(membership, page_obj):
 
 
 @org_member_view()
-@require_GET
+@require_http_methods(["GET", "POST"])
 def members(request, membership):
+    # A POST is the page's invitation form (`email`, `role`); errors show beside its fields.
+    invite_form = None
+    if request.method == "POST":
+        invite_form, done = invitation_views.post_invitation(request, membership)
+        if done:
+            return done
     paginator = Paginator(selectors.list_members(membership.organization), MEMBERS_PER_PAGE)
     page_obj = paginator.get_page(request.GET.get("page"))
     context = {
         "page_obj": page_obj,
         "rows": _member_rows(membership, page_obj),
         "can_manage": permissions.can_manage_members(membership),
+        **invitation_views.members_page_context(membership, invite_form),
     }
-    return render_org_page(request, membership, "orgs/members.html", "members", context)
+    response = render_org_page(request, membership, "orgs/members.html", "members", context)
+    response.status_code = 400 if invite_form is not None else 200
+    return response
 
 
 def _target_or_404(membership, member_id):

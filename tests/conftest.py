@@ -83,4 +83,5 @@ def login(client, user):
     return client
 
 
+from tests.smtp import smtp_server, smtp_server_down  # noqa: E402,F401 - shared fixtures
 from tests.worker import celery_worker_session  # noqa: E402,F401 - shared fixture

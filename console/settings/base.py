@@ -18,6 +18,14 @@ def env_whole_number(name, *, default, low, high, what):
     return int(raw)
 
 
+def env_site_url(name, **default):
+    """The console's public address (scheme and host, no trailing slash), used in links sent by e-mail."""
+    raw = env.str(name, **default).strip().rstrip("/")
+    if not raw.startswith(("http://", "https://")) or "/" in raw.split("://", 1)[1]:
+        raise environ.ImproperlyConfigured(f"{name} must be the console's address such as https://console.example.com, not {raw!r}.")
+    return raw
+
+
 def ensure_dir(path: Path) -> Path:
     """Create a folder the settings point at, so a fresh clone runs without set-up."""
     path.mkdir(parents=True, exist_ok=True)
@@ -155,3 +163,11 @@ DEMO_PASSWORD = env("DEMO_PASSWORD", default="demo-password")
 FEEDBACK_RATE_LIMIT_PER_MINUTE = env_whole_number(
     "FEEDBACK_RATE_LIMIT_PER_MINUTE", default=60, low=1, high=10**9, what="whole number of reports"
 )
+
+# E-mail. The backend comes from EMAIL_URL (development.py, production.py); every message is
+# sent by a Celery task after its transaction commits (console/mail.py). Links in mail are
+# absolute, built on SITE_URL.
+SITE_URL = env_site_url("SITE_URL", default="http://127.0.0.1:8000")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Data Management Console <console@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = env_whole_number("EMAIL_TIMEOUT", default=10, low=1, high=300, what="whole number of seconds")

@@ -33,4 +33,12 @@ else:
     CELERY_RESULT_BACKEND = f"file://{ensure_dir(VAR_DIR / 'celery' / 'results')}"
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Mail: EMAIL_URL (smtp://host:port, smtp+tls://user:password@host:587) when set; otherwise each
+# message is written as a file under var/mail/ (Django's file backend creates the folder on demand).
+if env("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+
 CELERY_BEAT_SCHEDULE_FILENAME = str(ensure_dir(VAR_DIR / "celery") / "beat-schedule")

@@ -1,7 +1,7 @@
 """Production settings: every secret and address comes from the environment, with no default."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import env, env_site_url
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -22,6 +22,12 @@ CACHES = {
         "KEY_PREFIX": CACHE_KEY_PREFIX,  # noqa: F405
     }
 }
+
+# Mail goes to a real server, from a real sender, with links to the real address: no defaults.
+vars().update(env.email_url("EMAIL_URL"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+SITE_URL = env_site_url("SITE_URL")
 
 # Static files are served by the app itself under gunicorn (no separate web server needed).
 MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]  # noqa: F405

@@ -187,3 +187,8 @@ def open_state(page, sign_in, password, state):
     assert response.status == state.status, f"{state.url} answered {response.status}"
     if state.step:
         state.step(page)
+
+
+from tests.browser.invitation_states import invitation_states  # noqa: E402 - needs State above
+
+STATES.update(invitation_states(State))

@@ -11,6 +11,9 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "console.example.com",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/console",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "EMAIL_URL": "smtp+tls://console:mail-password@smtp.example.com:587",
+    "DEFAULT_FROM_EMAIL": "Data Management Console <console@example.com>",
+    "SITE_URL": "https://console.example.com",
 }
 
 
@@ -29,7 +32,7 @@ def test_production_settings_pass_check_deploy_with_no_warnings():
 
 
 def test_production_settings_refuse_to_start_without_their_secrets():
-    for missing in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"):
+    for missing in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "EMAIL_URL", "DEFAULT_FROM_EMAIL", "SITE_URL"):
         env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
         result = _manage("check", env=env)
         assert result.returncode != 0
@@ -51,3 +54,30 @@ def test_a_rate_limit_that_is_not_a_positive_whole_number_stops_start_up():
         result = _manage("check", env={"FEEDBACK_RATE_LIMIT_PER_MINUTE": bad})
         assert result.returncode != 0
         assert "FEEDBACK_RATE_LIMIT_PER_MINUTE must be a whole number of reports" in result.stderr
+
+
+def test_production_mail_settings_come_from_email_url():
+    code = "from django.conf import settings as s; print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS, s.SITE_URL)"
+    result = _manage("shell", "--verbosity", "0", "-c", code, env=PRODUCTION_ENV)
+    assert result.stdout.split() == [
+        "django.core.mail.backends.smtp.EmailBackend", "smtp.example.com", "587", "True", "https://console.example.com",
+    ], result.stderr
+
+
+def test_development_mail_lands_in_files_under_var_mail():
+    env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")}
+    code = "from django.conf import settings as s; print(s.EMAIL_BACKEND, s.EMAIL_FILE_PATH, s.SITE_URL)"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--verbosity", "0", "-c", code],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert result.stdout.split() == [
+        "django.core.mail.backends.filebased.EmailBackend", str(ROOT / "var" / "mail"), "http://127.0.0.1:8000",
+    ], result.stderr
+
+
+def test_a_site_url_that_is_not_an_address_stops_start_up():
+    for bad in ("console.example.com", "https://console.example.com/app", "ftp://console.example.com"):
+        result = _manage("check", env={"SITE_URL": bad})
+        assert result.returncode != 0
+        assert "SITE_URL must be the console's address" in result.stderr

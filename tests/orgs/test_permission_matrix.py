@@ -8,8 +8,9 @@ audit event.
 import pytest
 from django.urls import reverse
 
-from orgs.models import AuditEvent, Membership, Organization
+from orgs.models import AuditEvent, Invitation, Membership, Organization
 from tests.conftest import CLAUDE_ROLES, CONSOLE_ROLES
+from tests.factories import InvitationFactory
 
 NON_MEMBER = "non-member"
 SIGNED_OUT = "signed-out"
@@ -27,6 +28,8 @@ PAGES = [
     "member-role",
     "member-remove",
     "member-transfer",
+    "invitation-resend",
+    "invitation-revoke",
     "audit-log",
     "audit-log-csv",
     "api-settings",
@@ -51,6 +54,8 @@ OPENS = {
     "member-role": {"claude": {"primary_owner", "owner"}, "console": {"admin"}},
     "member-remove": {"claude": {"primary_owner", "owner"}, "console": {"admin"}},
     "member-transfer": {"claude": {"primary_owner", "owner"}, "console": {"admin"}},
+    "invitation-resend": {"claude": {"primary_owner", "owner"}, "console": {"admin"}},
+    "invitation-revoke": {"claude": {"primary_owner", "owner"}, "console": {"admin"}},
     "audit-log": {"claude": {"primary_owner", "owner"}, "console": {"admin"}},
     "audit-log-csv": {"claude": {"primary_owner", "owner"}, "console": {"admin"}},
 }
@@ -59,10 +64,12 @@ METHODS_ALLOWED = {
     "data-management-confirm": {"POST"},
     "privacy": {"GET", "POST"},
     "privacy-confirm": {"POST"},
-    "members": {"GET"},
+    "members": {"GET", "POST"},
     "member-role": {"POST"},
     "member-remove": {"POST"},
     "member-transfer": {"POST"},
+    "invitation-resend": {"POST"},
+    "invitation-revoke": {"POST"},
     "audit-log": {"GET"},
     "audit-log-csv": {"GET"},
 }
@@ -71,6 +78,8 @@ METHODS_ALLOWED = {
 POST_CHANGES = {
     "member-transfer": {"claude": {"primary_owner"}, "console": set()},
 }
+# Everyone sees the Members page; only member managers post its invitation form.
+POST_OPENS = {"members": {"claude": {"primary_owner", "owner"}, "console": {"admin"}}}
 
 
 def expected(kind, role, page, method):
@@ -84,7 +93,7 @@ def expected(kind, role, page, method):
     opens = OPENS[page][kind]
     if opens is None:
         return 404, False
-    if role not in opens:
+    if role not in opens or (method == "POST" and role not in POST_OPENS.get(page, {kind: opens})[kind]):
         return 403, False
     if method not in METHODS_ALLOWED[page]:
         return 405, False
@@ -105,7 +114,8 @@ CELLS = [
 def _state():
     orgs = list(Organization.objects.order_by("pk").values_list("pk", "thumbs_feedback_enabled", "workbench_feedback_enabled"))
     members = list(Membership.objects.order_by("pk").values_list("pk", "role"))
-    return orgs, members, AuditEvent.objects.count()
+    invitations = list(Invitation.objects.order_by("pk").values_list("pk", "token_hash", "revoked_at"))
+    return orgs, members, invitations, AuditEvent.objects.count()
 
 
 def _request_for(page, org, members, kind):
@@ -118,7 +128,13 @@ def _request_for(page, org, members, kind):
         url = reverse(f"orgs:{page}", args=[slug, target.pk])
         data = {"role": NEW_ROLE[kind]} if page == "member-role" else {"confirmed": "yes"}
         return url, data
+    if page.startswith("invitation-"):
+        inviter = members["primary_owner" if kind == "claude" else "admin"]
+        invitation = InvitationFactory(organization=org, invited_by=inviter.user, role=NEW_ROLE[kind])
+        return reverse(f"orgs:{page}", args=[slug, invitation.pk]), {}
     url = reverse(f"orgs:{page}", args=[slug])
+    if page == "members":
+        return url, {"email": "invitee@example.test", "role": NEW_ROLE[kind]}
     if page == "data-management":
         # The setting starts off, so an allowed POST turning it on changes it without a confirmation step.
         Organization.objects.filter(pk=org.pk).update(thumbs_feedback_enabled=False)
@@ -153,11 +169,11 @@ def test_permission_matrix(client, claude_members, console_members, outsider, ki
         assert set(response.json()) == {"error", "detail"}
     after = _state()
     if changes:
-        assert after[:2] != before[:2]
-        assert after[2] == before[2] + 1
+        assert after[:3] != before[:3]
+        assert after[3] == before[3] + 1
     else:
         assert after == before
 
 
 def test_the_matrix_covers_every_actor_page_and_method():
-    assert len(CELLS) == len(ACTORS) * len(PAGES) * len(METHODS) == 264
+    assert len(CELLS) == len(ACTORS) * len(PAGES) * len(METHODS) == 312

@@ -1,0 +1,153 @@
+"""Invitation pages: the Members page's invitation form and list, and the link a person opens to join."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from console.models import User
+
+from . import permissions, selectors, services
+from .access import org_member_view
+from .audit import RequestMeta
+from .forms import InvitationForm, JoinForm
+from .roles import role_label, roles_for_kind
+
+# The account a person creates from an invitation signs in with the console's usual password check.
+SIGN_IN_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def _grantable_roles(membership):
+    return [r for r in roles_for_kind(membership.organization.kind) if permissions.can_invite_member(membership, r)]
+
+
+def invitation_form(membership, data=None):
+    """The Members page's invitation form for this person (None when they may not invite)."""
+    if not permissions.can_manage_members(membership):
+        return None
+    return InvitationForm(data, organization=membership.organization, grantable=_grantable_roles(membership))
+
+
+def members_page_context(membership, form=None):
+    """What the Members page shows about invitations: the form and the open invitations."""
+    can_invite = permissions.can_manage_members(membership)
+    return {
+        "invite_form": form or invitation_form(membership),
+        "open_invitations": selectors.list_open_invitations(membership.organization) if can_invite else [],
+        "invitations_shown": selectors.OPEN_INVITATIONS_SHOWN,
+        "now": timezone.now(),
+    }
+
+
+def post_invitation(request, membership):
+    """Handle the Members page's invitation form: (the bound form, a redirect when the invitation went out)."""
+    if reason := permissions.why_cannot_invite(membership):
+        raise PermissionDenied(reason)
+    form = invitation_form(membership, request.POST)
+    if not form.is_valid():
+        return form, None
+    email, role = form.cleaned_data["email"], form.cleaned_data["role"]
+    try:
+        services.invite_member(
+            actor=request.user, organization=membership.organization, email=email, role=role,
+            request_meta=RequestMeta.from_request(request),
+        )
+    except services.FieldError as error:
+        form.add_error(error.field, error.message)
+        return form, None
+    except services.NotAllowed as error:
+        raise PermissionDenied(error.message) from error
+    label = role_label(membership.organization.kind, role)
+    messages.success(request, f"Invitation sent to {email.lower()} as {label}. The link is valid for 7 days.")
+    return form, redirect("orgs:members", membership.organization.slug)
+
+
+def _invitation_action(request, membership, invitation_id, call, success):
+    invitation = selectors.get_open_invitation(membership.organization, invitation_id)
+    if invitation is None:
+        raise Http404("No such open invitation.")
+    try:
+        call(invitation)
+    except services.NotAllowed as error:
+        raise PermissionDenied(error.message) from error
+    except services.ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success.format(email=invitation.email))
+    return redirect("orgs:members", membership.organization.slug)
+
+
+@org_member_view(permissions.why_cannot_invite)
+@require_POST
+def invitation_resend(request, membership, invitation_id):
+    return _invitation_action(
+        request, membership, invitation_id,
+        lambda invitation: services.resend_invitation(
+            actor=request.user, invitation=invitation, request_meta=RequestMeta.from_request(request)
+        ),
+        "A new link was sent to {email}, valid for 7 days; the previous link no longer works.",
+    )
+
+
+@org_member_view(permissions.why_cannot_invite)
+@require_POST
+def invitation_revoke(request, membership, invitation_id):
+    return _invitation_action(
+        request, membership, invitation_id,
+        lambda invitation: services.revoke_invitation(
+            actor=request.user, invitation=invitation, request_meta=RequestMeta.from_request(request)
+        ),
+        "The invitation to {email} was revoked; its link no longer works.",
+    )
+
+
+# The link in the e-mail: /invitations/<token>/
+
+
+def _page(request, invitation, state, status=200, **context):
+    return render(request, "orgs/invitation.html", {"invitation": invitation, "state": state, **context}, status=status)
+
+
+def _joined(request, membership):
+    org = membership.organization
+    messages.success(request, f"Welcome to {org.name}: you joined as {role_label(org.kind, membership.role)}.")
+    return redirect("orgs:overview", org.slug)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def invitation(request, token):
+    invitation = selectors.get_invitation_by_token(token)
+    if problem := services.why_invitation_unusable(invitation, timezone.now()):
+        # Unknown links are 404; known ones that were used, revoked or expired are gone (410).
+        return _page(request, invitation, "problem", status=404 if invitation is None else 410, problem=problem)
+    meta = RequestMeta.from_request(request)
+    user = request.user
+    if user.is_authenticated:
+        if user.email.lower() != invitation.email:
+            return _page(request, invitation, "other-account", status=403)
+        if request.method == "POST":
+            try:
+                return _joined(request, services.accept_invitation(token=token, user=user, request_meta=meta))
+            except services.ServiceError as error:
+                return _page(request, invitation, "problem", status=409, problem=error.message)
+        return _page(request, invitation, "accept")
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        login_url = f"{reverse('login')}?{urlencode({'next': request.path})}"
+        return _page(request, invitation, "sign-in", login_url=login_url)
+    form = JoinForm(request.POST if request.method == "POST" else None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        account = {"password": form.cleaned_data["password1"], "full_name": form.cleaned_data["full_name"]}
+        try:
+            membership = services.accept_invitation(token=token, new_account=account, request_meta=meta)
+        except services.ServiceError as error:
+            return _page(request, invitation, "problem", status=409, problem=error.message)
+        login(request, membership.user, backend=SIGN_IN_BACKEND)
+        return _joined(request, membership)
+    return _page(request, invitation, "join", status=400 if form.is_bound else 200, form=form)
