@@ -143,6 +143,9 @@ class AuditEvent(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["organization", "-created_at", "-id"], name="audit_org_newest"),
+            # The staff search: an exact e-mail, or the start of an action (LIKE 'x%' needs the pattern opclass).
+            models.Index(fields=["actor_email"], name="audit_actor_email"),
+            models.Index(fields=["action"], name="audit_action_prefix", opclasses=["varchar_pattern_ops"]),
         ]
 
     def __str__(self):

@@ -72,8 +72,11 @@ def can_change_feedback_setting(membership):
 def plan_refusal(organization):
     """Why the organization's plan does not let anyone change its feedback setting (None if it does)."""
     profile = organization.profile
-    if profile.setting_changeable_on(organization.plan):
-        return None
+    return None if profile.setting_changeable_on(organization.plan) else setting_plan_refusal(profile)
+
+
+def setting_plan_refusal(profile):
+    """The refusal for changing this kind's feedback setting on a plan without it."""
     return ERR_SETTING_PLAN.format(setting=profile.setting_label, plans=profile.setting_plans_label)
 
 
