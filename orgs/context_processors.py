@@ -1,10 +1,18 @@
-"""Template context for pages that are not rendered by an organization view but happen inside one."""
+"""Template context of the organizations: the switcher on every page, and the frame of an error page inside an org."""
 
 from django.utils.functional import SimpleLazyObject
 
-from . import permissions, selectors
+from . import selectors
 from .navigation import org_navigation
 from .roles import rank, role_label
+
+
+def org_switcher(request):
+    """The signed-in person's memberships for the organization switcher (queried only if shown)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"switcher_memberships": SimpleLazyObject(lambda: list(selectors.list_memberships_for_user(user)))}
 
 
 def org_frame(request):
@@ -29,7 +37,7 @@ def org_frame(request):
 
 def _deciders(membership):
     org = membership.organization
-    roles = permissions.deciding_roles(org.kind)
+    roles = org.profile.deciding_roles
     people = [
         {"name": m.user.full_name or m.user.email, "email": m.user.email, "role": role_label(org.kind, m.role)}
         for m in sorted(
@@ -39,7 +47,7 @@ def _deciders(membership):
         if m.pk != membership.pk
     ]
     return {
-        "roles": permissions.deciding_roles_label(org.kind),
+        "roles": org.profile.deciders_label,
         "people": people[:DECIDERS_SHOWN],
         "more": len(people) > DECIDERS_SHOWN,
         "is_one": membership.role in roles,
