@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from console.pagination import BoundedCountPaginator
 from feedback.selectors import get_recent_counts
 from retention.policy import get_retention_years
 
@@ -336,7 +337,8 @@ def audit_log(request, membership):
     org = membership.organization
     form = AuditFilterForm(request.GET, actions=selectors.list_audit_actions(org))
     action = form.cleaned_data["action"] if form.is_valid() else ""
-    paginator = Paginator(selectors.list_audit_events(org, action), AUDIT_EVENTS_PER_PAGE)
+    # Two million events must not be counted on every page: the count stops at the pages it links.
+    paginator = BoundedCountPaginator(selectors.list_audit_events(org, action), AUDIT_EVENTS_PER_PAGE)
     page_obj = paginator.get_page(request.GET.get("page"))
     rows = [
         {"event": e, "old": _audit_value(org.kind, e.old_value), "new": _audit_value(org.kind, e.new_value)}
