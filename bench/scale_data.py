@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from console.models import User
 from orgs.models import AuditEvent, Membership
+from orgs.roles import roles_for_kind
 
 # A small conversation: the pages measured never read it, and 5,000,000 of them must fit on disk.
 CONVERSATION = (
@@ -60,7 +61,7 @@ def _tables():
 def grow(organization, *, members, events, reports, runs, have=None):
     """Bring the organization (and the global tables) up to these sizes; `have` is what is already loaded."""
     have = have or {"members": 0, "events": 0, "reports": 0, "runs": 0}
-    role = "member" if organization.is_claude else "user"
+    role = roles_for_kind(organization.kind)[-1]  # the kind's lowest role
     params = {"org": organization.pk, "slug": organization.slug, "role": role, "conversation": CONVERSATION}
     batches = [(USERS_SQL, "members", members), (EVENTS_SQL, "events", events), (REPORTS_SQL, "reports", reports),
                (RUNS_SQL, "runs", runs)]

@@ -15,6 +15,7 @@ from console.admin_mixins import ReadOnlyAdminMixin
 from . import staff
 from .audit import RequestMeta
 from .models import AuditEvent, Membership, Organization
+from .roles import Role, is_role_valid_for_kind
 
 
 class StaffServiceAdminMixin:
@@ -147,7 +148,7 @@ class MembershipAdmin(StaffServiceAdminMixin, LargeTableAdminMixin, admin.ModelA
             if obj is not None:
                 form.base_fields["role"].help_text = (
                     "Choosing Primary Owner transfers Primary Ownership; the current Primary Owner becomes an Owner."
-                    if organization.is_claude else ""
+                    if is_role_valid_for_kind(organization.kind, Role.PRIMARY_OWNER) else ""
                 )
         return form
 

@@ -3,18 +3,16 @@
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 
-from . import services
-from .models import Membership
-from .roles import OrgKind, Role, role_label, roles_for_kind
+from . import permissions, services
+from .kinds import PROFILES, profile_for
+from .models import ERR_ALREADY_MEMBER, Membership
+from .roles import Role, role_label, roles_for_kind
 
-# The organization's data setting each kind shows to staff; the other kind's is hidden.
-SETTING_FIELDS = {OrgKind.CLAUDE: "thumbs_feedback_enabled", OrgKind.CONSOLE: "workbench_feedback_enabled"}
-SETTING_SERVICES = {
-    "thumbs_feedback_enabled": services.set_thumbs_feedback,
-    "workbench_feedback_enabled": services.set_workbench_feedback,
-}
 # Which form field a refusal belongs beside; the others are shown above the form.
-ERROR_FIELDS = {services.ERR_ALREADY_MEMBER: "user", services.ERR_TEAM_PLAN: "thumbs_feedback_enabled"}
+ERROR_FIELDS = {
+    ERR_ALREADY_MEMBER: "user",
+    **{permissions.setting_plan_refusal(p): p.setting_field for p in PROFILES.values() if p.has_plans},
+}
 
 
 class StaffError(Exception):
@@ -37,8 +35,9 @@ def organization_fields(kind):
     """The fields staff see on an organization of this kind (None: the add form, kind not chosen yet)."""
     if kind is None:
         return ["name", "slug", "kind", "plan"]
-    plan = ["plan"] if kind == OrgKind.CLAUDE else []
-    return ["name", "slug", "kind", *plan, SETTING_FIELDS[OrgKind(kind)], "created_at"]
+    profile = profile_for(kind)
+    plan = ["plan"] if profile.has_plans else []
+    return ["name", "slug", "kind", *plan, profile.setting_field, "created_at"]
 
 
 def role_choices(kind):
@@ -77,9 +76,9 @@ def change_organization(*, actor, organization, values, changed, request_meta):
             services.update_organization_details(
                 actor=actor, organization=organization, changes=details, request_meta=request_meta
             )
-        setting = SETTING_FIELDS[OrgKind(organization.kind)]
+        setting = organization.profile.setting_field
         if setting in changed:
-            SETTING_SERVICES[setting](
+            services.set_feedback_setting(
                 actor=actor, organization=organization, enabled=values[setting], request_meta=request_meta
             )
     except (services.ServiceError, ValidationError) as error:

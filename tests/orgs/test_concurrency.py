@@ -64,11 +64,11 @@ def test_second_owner_waits_for_the_first_and_sees_the_setting_already_off(claud
             Organization.objects.select_for_update().get(pk=org.pk)
             locked.set()
             assert second_is_waiting.wait(WAIT)
-            return services.set_thumbs_feedback(actor=first, organization=org, enabled=False)
+            return services.set_feedback_setting(actor=first, organization=org, enabled=False)
 
     def second_owner():
         assert locked.wait(WAIT)
-        return services.set_thumbs_feedback(
+        return services.set_feedback_setting(
             actor=second, organization=Organization.objects.get(pk=org.pk), enabled=False
         )
 
@@ -92,7 +92,7 @@ def test_two_owners_turning_off_together_make_one_change_and_one_audit_event(cla
     def owner(role):
         def act():
             start.wait(WAIT)
-            return services.set_thumbs_feedback(actor=claude_members[role].user, organization=org, enabled=False)
+            return services.set_feedback_setting(actor=claude_members[role].user, organization=org, enabled=False)
         return act
 
     threads, results, errors = _run_in_threads(owner("primary_owner"), owner("owner"))
@@ -112,7 +112,7 @@ def test_opposite_toggles_at_once_leave_a_state_the_audit_log_explains(console_m
     def admin(user, enabled):
         def act():
             start.wait(WAIT)
-            return services.set_workbench_feedback(actor=user, organization=org, enabled=enabled)
+            return services.set_feedback_setting(actor=user, organization=org, enabled=enabled)
         return act
 
     threads, results, errors = _run_in_threads(
