@@ -8,13 +8,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, StreamingHttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from console.pagination import BoundedCountPaginator
-from feedback.selectors import get_recent_counts
-from retention.policy import get_retention_years
 
 from . import invitation_views, permissions, selectors, services
 from .access import ERR_PAGE_FOR_KIND, org_member_view, render_org_page
@@ -34,6 +32,13 @@ def overview(request, membership):
         request, membership, "orgs/overview.html", "overview",
         {"member_count": selectors.count_members(membership.organization)},
     )
+
+
+@login_required
+@require_GET
+def home(request):
+    """The signed-in person's organizations, with their role in each."""
+    return render(request, "console/home.html", {"memberships": selectors.list_memberships_for_user(request.user)})
 
 
 @login_required
@@ -78,8 +83,6 @@ def _render_setting_page(request, membership, form, status=200, confirming=False
         "enabled": org.feedback_enabled,
         "change_refusal": permissions.why_cannot_change_feedback_setting(membership),
         "confirming": confirming,
-        "retention_years": get_retention_years(),
-        "counts": get_recent_counts(org),
         "confirm_url": reverse(profile.settings_url_name + "-confirm", args=[org.slug]),
     }
     return render_org_page(
