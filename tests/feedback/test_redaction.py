@@ -244,6 +244,20 @@ def test_mcp_tool_result_block_is_replaced_by_its_type_alone(content):
     assert marker == {"type": "omitted", "reason": "connector_content", "origin": {"type": "mcp", "name": "unknown"}}
 
 
+def test_mcp_tool_result_marker_names_the_server_of_the_call_it_answers():
+    original = {"messages": [
+        {"role": "assistant", "content": [{"type": "mcp_tool_use", "id": "mcptoolu_7", "name": "search", "server_name": "jira",
+                                           "input": {}}]},
+        {"role": "user", "content": [{"type": "mcp_tool_result", "tool_use_id": "mcptoolu_7", "content": "SECRET"},
+                                     {"type": "mcp_tool_result", "tool_use_id": "other", "content": "SECRET"}]},
+    ]}
+
+    redacted = redact_conversation(original)
+
+    assert redacted["messages"][1]["content"] == [mcp_marker("jira"), mcp_marker("unknown")]
+    assert redacted["messages"][0] == original["messages"][0]
+
+
 def test_mcp_tool_use_is_kept_with_its_server_name():
     block = {"type": "mcp_tool_use", "id": "mcptoolu_1", "name": "search", "server_name": "jira", "input": {"q": "typed"}}
 
