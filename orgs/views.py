@@ -12,6 +12,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from console.pagination import BoundedCountPaginator
+
 from . import invitation_views, permissions, selectors, services
 from .access import ERR_PAGE_FOR_KIND, org_member_view, render_org_page
 from .audit import RequestMeta
@@ -271,7 +273,8 @@ def audit_log(request, membership):
     org = membership.organization
     form = AuditFilterForm(request.GET, actions=selectors.list_audit_actions(org))
     action = form.cleaned_data["action"] if form.is_valid() else ""
-    paginator = Paginator(selectors.list_audit_events(org, action), AUDIT_EVENTS_PER_PAGE)
+    # Two million events must not be counted on every page: the count stops at the pages it links.
+    paginator = BoundedCountPaginator(selectors.list_audit_events(org, action), AUDIT_EVENTS_PER_PAGE)
     page_obj = paginator.get_page(request.GET.get("page"))
     rows = [
         {"event": e, "old": _audit_value(org.kind, e.old_value), "new": _audit_value(org.kind, e.new_value)}
