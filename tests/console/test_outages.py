@@ -64,14 +64,23 @@ def test_pages_and_api_answer_503_while_the_database_is_gone_and_recover_by_them
     assert client.get(api).status_code == 200
 
 
-@pytest.fixture
-def broker_gone(monkeypatch):
-    """Point Celery at a closed port for real (no broker there); the next send after this reconnects."""
-    monkeypatch.setattr(celery_app.conf, "broker_url", f"redis://127.0.0.1:{_closed_port()}/0")
-    monkeypatch.setattr(celery_app.conf, "broker_write_url", None)
-    monkeypatch.setattr(celery_app, "_pool", None)
-    yield
+def _drop_celery_connections():
+    """Forget Celery's pooled broker connections so the next send connects to the configured broker."""
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
     celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def broker_gone():
+    """Point Celery at a closed port for real (no broker there); restore the broker afterwards."""
+    saved = celery_app.conf.broker_url
+    _drop_celery_connections()
+    celery_app.conf.broker_url = f"redis://127.0.0.1:{_closed_port()}/0"
+    yield
+    _drop_celery_connections()
+    celery_app.conf.broker_url = saved
 
 
 @pytest.mark.django_db
