@@ -12,6 +12,7 @@ import re
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -26,7 +27,6 @@ from bench.report import write_section  # noqa: E402
 
 PG = "postgres://postgres@127.0.0.1:5432"
 DB_NAME = "console_bench_submit"
-PORT = 8765
 SLUG = "bench-org"
 
 SETUP = """
@@ -94,11 +94,18 @@ def parse_wrk(output):
     return {"rps": rps, "p50": latencies.get("50"), "p99": latencies.get("99"), "non2xx": non2xx, "requests": requests}
 
 
-def wrk(path, method, session, csrf, body, seconds, connections, workdir):
+def free_port():
+    """A port nothing listens on now: several people and CI jobs share the machine."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wrk(port, path, method, session, csrf, body, seconds, connections, workdir):
     script = Path(workdir) / f"{method.lower()}.lua"
     script.write_text(WRK_LUA.format(method=method, session=session, csrf=csrf, body=body))
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), f"http://127.0.0.1:{PORT}{path}"],
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), f"http://127.0.0.1:{port}{path}"],
         check=True, text=True, capture_output=True,
     ).stdout
     return parse_wrk(out)
@@ -111,6 +118,8 @@ def main():
     # gunicorn's recommended (2 × cores) + 1 sync workers on the 2-core machine.
     parser.add_argument("--workers", type=int, default=5)
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (gthread when > 1)")
+    parser.add_argument("--db-name", default=DB_NAME, help="the scratch database (dropped and created)")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/3")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
@@ -121,8 +130,8 @@ def main():
         "DJANGO_SETTINGS_MODULE": "console.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": f"{PG}/{DB_NAME}",
-        "REDIS_URL": "redis://127.0.0.1:6379/3",
+        "DATABASE_URL": f"{PG}/{args.db_name}",
+        "REDIS_URL": args.redis_url,
         "EMAIL_URL": "dummymail://",  # the benchmark sends no mail
         "DEFAULT_FROM_EMAIL": "bench@127.0.0.1",
         "SITE_URL": "http://127.0.0.1",
@@ -130,28 +139,29 @@ def main():
         "FEEDBACK_RATE_LIMIT_PER_MINUTE": "100000000",  # one bench user sends every request
         "LOG_LEVEL": "WARNING",
     }
-    subprocess.run(["psql", PG + "/postgres", "-qc", f"DROP DATABASE IF EXISTS {DB_NAME}"], check=True)
-    subprocess.run(["psql", PG + "/postgres", "-qc", f"CREATE DATABASE {DB_NAME}"], check=True)
+    subprocess.run(["psql", PG + "/postgres", "-qc", f"DROP DATABASE IF EXISTS {args.db_name}"], check=True)
+    subprocess.run(["psql", PG + "/postgres", "-qc", f"CREATE DATABASE {args.db_name}"], check=True)
     run([sys.executable, "manage.py", "migrate", "-v0"], env)
     run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], env)
     session = run([sys.executable, "manage.py", "shell", "-v0", "-c", SETUP], env).stdout.strip().splitlines()[-1]
     csrf = secrets.token_hex(16)  # 32 characters: a valid CSRF secret for cookie and header
     body = json.dumps(conversation_of_about(2048))
 
+    port = free_port()
     server = subprocess.Popen(
         [str(venv_bin / "gunicorn"), "console.wsgi", "-w", str(args.workers), "--threads", str(args.threads),
-         "-b", f"127.0.0.1:{PORT}", "--log-level", "warning"],
+         "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
         cwd=ROOT, env=env, start_new_session=True,
     )
     try:
-        wait_for(f"http://127.0.0.1:{PORT}/healthz")
+        wait_for(f"http://127.0.0.1:{port}/healthz")
         with tempfile.TemporaryDirectory() as workdir:
-            wrk("/api/v1/me", "GET", session, csrf, "", 3, args.connections, workdir)  # warm-up
+            wrk(port, "/api/v1/me", "GET", session, csrf, "", 3, args.connections, workdir)  # warm-up
             # The baseline runs before and after the submissions and counts as their mean, so a
             # drift of the machine's speed during the run weighs on both sides alike.
-            before = wrk("/api/v1/me", "GET", session, csrf, "", args.seconds, args.connections, workdir)
-            submit = wrk(f"/api/v1/orgs/{SLUG}/feedback", "POST", session, csrf, body, args.seconds, args.connections, workdir)
-            after = wrk("/api/v1/me", "GET", session, csrf, "", args.seconds, args.connections, workdir)
+            before = wrk(port, "/api/v1/me", "GET", session, csrf, "", args.seconds, args.connections, workdir)
+            submit = wrk(port, f"/api/v1/orgs/{SLUG}/feedback", "POST", session, csrf, body, args.seconds, args.connections, workdir)
+            after = wrk(port, "/api/v1/me", "GET", session, csrf, "", args.seconds, args.connections, workdir)
             baseline = {**before, "rps": (before["rps"] + after["rps"]) / 2, "non2xx": before["non2xx"] + after["non2xx"]}
     finally:
         os.killpg(server.pid, signal.SIGTERM)

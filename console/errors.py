@@ -23,12 +23,13 @@ ERR_BAD_REQUEST = "The request could not be read."
 ERR_TOO_LARGE = "The request body is too large."
 ERR_FORBIDDEN = "You may not do this."
 ERR_CSRF = "CSRF check failed: send the X-CSRFToken header with the csrftoken cookie's value."
+ERR_SIGN_IN = "Sign in to use the API."
 ERR_SERVER = "Something went wrong on our side; nothing was stored. Try again later."
 
 # The code answered for a status when the layer that refused did not name one.
 CODE_BY_STATUS = {
     400: ("invalid", ERR_BAD_REQUEST),
-    401: ("not_authenticated", "Sign in to use the API."),
+    401: ("not_authenticated", ERR_SIGN_IN),
     403: ("forbidden", ERR_FORBIDDEN),
     404: ("not_found", ERR_NOT_FOUND),
     405: ("method_not_allowed", ERR_METHOD),

@@ -5,21 +5,20 @@ import json
 from django.contrib import admin
 from django.utils.html import format_html
 
+from console.admin_lists import LargeTableAdminMixin
 from console.admin_mixins import ReadOnlyAdminMixin
 
 from .models import Feedback
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class FeedbackAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Reports leave only through the retention purge, which records every run."""
 
     list_display = ["id", "surface", "rating", "message_index", "short_comment", "created_at"]
     list_filter = ["surface", "rating", "created_at"]
-    date_hierarchy = "created_at"
     fields = ["id", "surface", "rating", "comment", "created_at", "message_index", "rated_message", "conversation_pretty"]
     readonly_fields = fields
-    show_full_result_count = False  # counting a very large table on every list page is slow
 
     @admin.display(description="comment")
     def short_comment(self, obj):

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from pydantic import ValidationError
 
-from console.errors import ERR_CSRF, api_error
+from console.errors import ERR_CSRF, ERR_SIGN_IN, api_error
 
 from . import openapi
 from .ratelimit import take_report_slot
@@ -62,7 +62,7 @@ def submit_feedback(request, slug):
         response["Allow"] = "POST"
         return response
     if not request.user.is_authenticated:
-        return api_error(401, "not_authenticated", "Sign in to use the API.")
+        return api_error(401, "not_authenticated", ERR_SIGN_IN)
     refused = _refuse_transport(request)
     if refused:
         return refused

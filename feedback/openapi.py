@@ -60,7 +60,7 @@ def build_document():
     """The whole OpenAPI 3.1 document (built once per process: it depends only on code)."""
     report, defs = _report_schema()
     errors = {status: _error_response(f"`{code}`: {text}") for status, (code, text) in ERROR_CODES.items()}
-    slug = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+    slug = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}, "example": "acme"}
     return {
         "openapi": "3.1.0",
         "info": {
@@ -89,6 +89,18 @@ def build_document():
                             "required": ["id"],
                         }}}},
                         **errors,
+                    },
+                }
+            },
+            "/api/v1/me": {
+                "get": {
+                    "operationId": "getMe",
+                    "summary": "Who is signed in",
+                    "responses": {
+                        "200": {"description": "The signed-in person", "content": {"application/json": {"schema": {
+                            "type": "object", "properties": {"email": {"type": "string"}}, "required": ["email"],
+                        }}}},
+                        **{k: v for k, v in errors.items() if k in READ_ERRORS},
                     },
                 }
             },

@@ -1,5 +1,7 @@
 """The sample conversations the chat and Workbench pages show, to rate."""
 
+from .models import Surface
+
 CHAT_SAMPLE = {
     "messages": [
         {"role": "user", "content": [
@@ -51,3 +53,7 @@ WORKBENCH_SAMPLE = {
     "model_settings": {"model": "claude-haiku-4-5", "temperature": 0.2, "max_tokens": 512,
                        "extended_thinking": {"enabled": True, "budget_tokens": 1024}},
 }
+
+
+# The sample each rating page shows, by the surface its organization rates from.
+SAMPLE_BY_SURFACE = {Surface.CHAT: CHAT_SAMPLE, Surface.WORKBENCH: WORKBENCH_SAMPLE}

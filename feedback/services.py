@@ -7,11 +7,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from orgs.access import ERR_NO_ORG
-from orgs.models import FEEDBACK_SETTING_BY_KIND
-from orgs.roles import OrgKind
+from orgs.kinds import PROFILE_BY_SURFACE, PROFILES
+from orgs.models import Membership, Organization
 from orgs.selectors import get_membership
 
-from .models import COUNT_SHARDS, DailyFeedbackCount, Feedback, Surface
+from .models import COUNT_SHARDS, DailyFeedbackCount, Feedback
 from .redaction import redact_conversation
 
 ERR_FEEDBACK_DISABLED = "Feedback is turned off for this organization."
@@ -26,16 +26,6 @@ class FeedbackRefused(Exception):
         self.status, self.code, self.detail = status, code, detail
 
 
-# Which surface an organization's people rate from, by its kind.
-SURFACE_BY_KIND = {OrgKind.CLAUDE: Surface.CHAT, OrgKind.CONSOLE: Surface.WORKBENCH}
-KIND_BY_SURFACE = {surface: kind for kind, surface in SURFACE_BY_KIND.items()}
-
-
-def surface_for(organization):
-    """The surface an organization's people rate from: chat (claude) or workbench (console)."""
-    return SURFACE_BY_KIND[OrgKind(organization.kind)]
-
-
 # One statement on PostgreSQL does the whole report: it finds the person's membership in the
 # org and share-locks the org row, checks the surface and the setting, stores the report and
 # counts it. FOR SHARE waits for a switch-off holding the row (FOR UPDATE) and then reads the
@@ -44,35 +34,40 @@ def surface_for(organization):
 RECORD_SQL = """
 WITH org AS (
     SELECT o.*
-    FROM orgs_organization o JOIN orgs_membership m ON m.organization_id = o.id
+    FROM {organization} o JOIN {membership} m ON m.organization_id = o.id
     WHERE o.slug = %(slug)s AND m.user_id = %(user)s
     FOR SHARE OF o
 ), allowed AS (
     SELECT id FROM org
     WHERE kind = %(kind)s AND {feedback_enabled}
 ), stored AS (
-    INSERT INTO feedback_feedback (id, surface, rating, comment, conversation, message_index, created_at)
+    INSERT INTO {feedback} (id, surface, rating, comment, conversation, message_index, created_at)
     SELECT %(id)s, %(surface)s, %(rating)s, %(comment)s, %(conversation)s::jsonb, %(message_index)s, %(created_at)s FROM allowed
     RETURNING id
 ), counted AS (
-    INSERT INTO feedback_dailyfeedbackcount (organization_id, day, surface, rating, shard, count)
+    INSERT INTO {counts} (organization_id, day, surface, rating, shard, count)
     SELECT allowed.id, %(day)s, %(surface)s, %(rating)s, %(shard)s, 1 FROM allowed, stored
     ON CONFLICT (organization_id, day, surface, rating, shard)
-    DO UPDATE SET count = feedback_dailyfeedbackcount.count + 1
+    DO UPDATE SET count = {counts}.count + 1
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM stored)
 """.format(  # noqa: S608 - only code constants are formatted in
-    # Organization.feedback_setting's rule, in SQL; identifiers come from the code, not from input.
+    # Organization.feedback_enabled's rule, in SQL, from the kind profiles; identifiers come from
+    # the code, not from input.
     feedback_enabled="CASE kind " + " ".join(
-        f"WHEN '{kind}' THEN {field}" for kind, field in FEEDBACK_SETTING_BY_KIND.items()
+        f"WHEN '{profile.kind}' THEN {profile.setting_field}" for profile in PROFILES.values()
     ) + " END",
+    organization=Organization._meta.db_table,
+    membership=Membership._meta.db_table,
+    feedback=Feedback._meta.db_table,
+    counts=DailyFeedbackCount._meta.db_table,
 )
 
 
 def _store_postgresql(user, slug, feedback):
     params = {
-        "slug": slug, "user": user.pk, "kind": KIND_BY_SURFACE[feedback.surface],
+        "slug": slug, "user": user.pk, "kind": PROFILE_BY_SURFACE[feedback.surface].kind,
         "id": feedback.id, "surface": feedback.surface, "rating": feedback.rating, "comment": feedback.comment,
         "conversation": json.dumps(feedback.conversation), "message_index": feedback.message_index,
         "created_at": feedback.created_at,
@@ -100,7 +95,7 @@ def _store_portable(user, slug, feedback):
     with transaction.atomic():
         membership = get_membership(user, slug)
         org = membership.organization if membership else None
-        if org is None or surface_for(org) != feedback.surface or not org.feedback_enabled:
+        if org is None or org.profile.surface != feedback.surface or not org.feedback_enabled:
             return False
         feedback.save(force_insert=True)
         _count_report(org.pk, feedback.created_at.date(), feedback.surface, feedback.rating)
@@ -113,7 +108,7 @@ def _refusal(user, slug, surface):
     if membership is None:
         # A stranger gets the same answer as for an org that does not exist: existence does not leak.
         return FeedbackRefused(404, "not_found", ERR_NO_ORG)
-    expected = surface_for(membership.organization)
+    expected = membership.organization.profile.surface
     if surface != expected:
         return FeedbackRefused(400, "invalid", [{"field": "surface", "message": ERR_WRONG_SURFACE.format(surface=expected)}])
     return FeedbackRefused(403, "feedback_disabled", ERR_FEEDBACK_DISABLED)

@@ -4,42 +4,29 @@ from django.http import Http404
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 
-from orgs.access import org_member_view
-from orgs.views import render_org_page
+from orgs.access import ERR_PAGE_FOR_KIND, org_member_view, render_org_page
 from retention.policy import get_retention_years
 
 from .presentation import conversation_view
-from .samples import CHAT_SAMPLE, WORKBENCH_SAMPLE
-from .services import surface_for
+from .samples import SAMPLE_BY_SURFACE
 
 
-def _rating_page(request, membership, kind, sample, title):
+@org_member_view()
+@require_GET
+@ensure_csrf_cookie
+def rating_page(request, membership, page):
+    """A sample conversation of the org's surface (chat or Workbench) with thumbs buttons on each response."""
     org = membership.organization
-    if org.kind != kind:
-        raise Http404("This page does not exist for this organization.")
+    profile = org.profile
+    if profile.rating_page != page:
+        raise Http404(ERR_PAGE_FOR_KIND)
+    sample = SAMPLE_BY_SURFACE[profile.surface]
     context = {
-        "title": title,
-        "surface": surface_for(org),
+        "title": profile.rating_title,
+        "surface": profile.surface,
         "feedback_enabled": org.feedback_enabled,
-        "decided_by": "owners" if org.is_claude else "Org Admins",
         "messages_view": conversation_view(sample),
         "conversation": sample,
         "retention_years": get_retention_years(),
     }
-    return render_org_page(request, membership, "feedback/rate.html", surface_for(org), context)
-
-
-@org_member_view()
-@require_GET
-@ensure_csrf_cookie
-def chat(request, membership):
-    """A sample chat conversation with thumbs buttons on each response."""
-    return _rating_page(request, membership, "claude", CHAT_SAMPLE, "Chat")
-
-
-@org_member_view()
-@require_GET
-@ensure_csrf_cookie
-def workbench(request, membership):
-    """A sample Workbench run with thumbs buttons on each response."""
-    return _rating_page(request, membership, "console", WORKBENCH_SAMPLE, "Workbench")
+    return render_org_page(request, membership, "feedback/rate.html", profile.rating_page, context)

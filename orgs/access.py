@@ -1,17 +1,30 @@
-"""One place where a view resolves the organization and the person's membership in it."""
+"""The one access layer: resolve the organization and the person's membership, 404 for strangers.
+
+Pages (``org_member_view``, ``render_org_page``) and the JSON API (``resolve_api_membership``)
+answer an org you do not belong to exactly as one that does not exist, so existence does not
+leak. Every app above ``orgs`` resolves organizations through this module.
+"""
 
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
 
-from .selectors import get_membership_or_404
+from console.errors import ERR_SIGN_IN, api_error
+
+from .navigation import org_navigation
+from .selectors import get_membership, get_membership_or_404
 
 ERR_NO_ORG = "No such organization."
+ERR_PAGE_FOR_KIND = "This page does not exist for this kind of organization."
 
 
-def org_member_view(predicate=None, denied_message=""):
-    """Decorate a view taking (request, membership, ...): 404 for non-members, 403 if predicate fails."""
+def org_member_view(why_cannot=None):
+    """Decorate a view taking (request, membership, ...): 404 for non-members, 403 with the refusal.
+
+    ``why_cannot(membership)`` is a permissions predicate returning the reason it refuses, or None.
+    """
 
     def decorator(view):
         @login_required
@@ -20,10 +33,31 @@ def org_member_view(predicate=None, denied_message=""):
             membership = get_membership_or_404(request.user, slug)
             # An error page raised from here on keeps the organization's frame.
             request.org_membership = membership
-            if predicate is not None and not predicate(membership):
-                raise PermissionDenied(denied_message)
+            if why_cannot is not None and (reason := why_cannot(membership)):
+                raise PermissionDenied(reason)
             return view(request, membership, *args, **kwargs)
 
         return wrapper
 
     return decorator
+
+
+def render_org_page(request, membership, template, current, context=None, status=200):
+    """Render a page of an organization with its side navigation."""
+    org = membership.organization
+    base = {
+        "org": org, "membership": membership, "current_org": org,
+        "nav": org_navigation(membership), "nav_current": current,
+    }
+    return render(request, template, {**base, **(context or {})}, status=status)
+
+
+def resolve_api_membership(request, slug):
+    """(membership, None) for a signed-in member, else (None, the JSON error to answer)."""
+    if not request.user.is_authenticated:
+        return None, api_error(401, "not_authenticated", ERR_SIGN_IN)
+    membership = get_membership(request.user, slug)
+    if membership is None:
+        # The same answer as for an org that does not exist, so its existence does not leak.
+        return None, api_error(404, "not_found", ERR_NO_ORG)
+    return membership, None

@@ -1,118 +1,215 @@
-"""Staff screens: every change to organizations and memberships goes through orgs.services."""
+"""Staff screens: organizations, their members (a list of their own), and the read-only audit log.
+
+Every change goes through orgs.staff, which calls orgs.services; a refusal is shown on the form.
+"""
 
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
+from console.admin_lists import LargeTableAdminMixin
 from console.admin_mixins import ReadOnlyAdminMixin
 
-from . import services
+from . import staff
 from .audit import RequestMeta
 from .models import AuditEvent, Membership, Organization
-from .roles import Role
-
-ERR_MOVE_MEMBERSHIP = "A membership cannot be moved to another person: remove it and add a new one."
+from .roles import Role, is_role_valid_for_kind
 
 
-class MembershipInlineForm(forms.ModelForm):
-    class Meta:
-        model = Membership
-        fields = ["user", "role"]
-
-    def clean_user(self):
-        user = self.cleaned_data["user"]
-        if self.instance.pk and user.pk != self.instance.user_id:
-            raise forms.ValidationError(ERR_MOVE_MEMBERSHIP)
-        return user
-
-
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    form = MembershipInlineForm
-    extra = 0
-    autocomplete_fields = ["user"]
-    readonly_fields = ["created_at"]
-
-
-@admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "kind", "plan", "thumbs_feedback_enabled", "workbench_feedback_enabled"]
-    list_filter = ["kind", "plan", "thumbs_feedback_enabled", "workbench_feedback_enabled"]
-    search_fields = ["name", "slug"]
-    prepopulated_fields = {"slug": ["name"]}
-    inlines = [MembershipInline]
-
-    def get_readonly_fields(self, request, obj=None):
-        # The kind decides which roles exist: it is fixed once the organization exists.
-        return ["kind", "created_at"] if obj else ["created_at"]
+class StaffServiceAdminMixin:
+    """A refusal from orgs.staff re-shows the form with the posted values and the reason beside its field."""
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except services.ServiceError as error:
-            # The admin's transaction has rolled back: nothing of this save was kept.
-            self.message_user(request, error.message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+        except staff.StaffError as error:
+            # The admin's transaction has rolled back; validate the same post again, now with the refusal.
+            request._staff_errors = error.errors
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        refusal = getattr(request, "_staff_errors", None)
+        if not refusal:
+            return form
+
+        class RefusedForm(form):
+            def clean(self):
+                cleaned = super().clean()
+                for field, reasons in refusal.items():
+                    for reason in reasons:
+                        self.add_error(field if field in self.fields else None, reason)
+                return cleaned
+
+        return RefusedForm
+
+
+def _members_url(organization, action="changelist"):
+    url = reverse(f"admin:orgs_membership_{action}")
+    key = "organization__id__exact" if action == "changelist" else "organization"
+    return f"{url}?{key}={organization.pk}"
+
+
+@admin.register(Organization)
+class OrganizationAdmin(StaffServiceAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "slug", "kind", "plan", "thumbs_feedback_enabled", "workbench_feedback_enabled"]
+    list_filter = ["kind", "plan", "thumbs_feedback_enabled", "workbench_feedback_enabled"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_fields(self, request, obj=None):
+        fields = staff.organization_fields(obj.kind if obj else None)
+        return [*fields, "members"] if obj else fields
+
+    def get_readonly_fields(self, request, obj=None):
+        # The kind decides which roles exist: it is fixed once the organization exists.
+        return ["kind", "created_at", "members"] if obj else []
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj else self.prepopulated_fields
+
+    @admin.display(description="members")
+    def members(self, obj):
+        """Counts by role and links to the organization's member list: the same cost for any size."""
+        counts = format_html_join(", ", "{}: {}", ((label, f"{n:,}") for label, n in staff.count_members_by_role(obj)))
+        return format_html(
+            '{} — <a href="{}">see and change the members</a> · <a href="{}">add a member</a>',
+            counts, _members_url(obj), _members_url(obj, "add"),
+        )
 
     def save_model(self, request, obj, form, change):
         meta = RequestMeta.from_request(request)
-        if not change:
-            created = services.create_organization(
-                actor=request.user, name=obj.name, slug=obj.slug, kind=obj.kind, plan=obj.plan, request_meta=meta
-            )
-            obj.pk, obj.created_at, obj._state.adding = created.pk, created.created_at, False
-            changed = [f for f in ("thumbs_feedback_enabled", "workbench_feedback_enabled") if not getattr(obj, f)]
-        else:
-            changed = form.changed_data
-            details = {f: form.cleaned_data[f] for f in services.DETAIL_FIELDS if f in changed}
-            if details:
-                services.update_organization_details(
-                    actor=request.user, organization=obj, changes=details, request_meta=meta
-                )
-        if "thumbs_feedback_enabled" in changed and obj.is_claude:
-            services.set_thumbs_feedback(
-                actor=request.user, organization=obj, enabled=form.cleaned_data["thumbs_feedback_enabled"],
+        if change:
+            staff.change_organization(
+                actor=request.user, organization=obj, values=form.cleaned_data, changed=form.changed_data,
                 request_meta=meta,
             )
-        if "workbench_feedback_enabled" in changed and obj.is_console:
-            services.set_workbench_feedback(
-                actor=request.user, organization=obj, enabled=form.cleaned_data["workbench_feedback_enabled"],
-                request_meta=meta,
-            )
+            return
+        created = staff.create_organization(actor=request.user, values=form.cleaned_data, request_meta=meta)
+        obj.pk, obj.created_at, obj._state.adding = created.pk, created.created_at, False
 
-    def save_formset(self, request, form, formset, change):
-        meta = RequestMeta.from_request(request)
-        org = form.instance
-        deleted = set(formset.deleted_forms)
-        # The admin's change message reads these lists; services fill them instead of formset.save().
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        for inline_form in formset.forms:
-            membership = inline_form.instance
-            if inline_form in deleted:
-                if membership.pk:
-                    services.remove_member(actor=request.user, membership=membership, request_meta=meta)
-                    formset.deleted_objects.append(membership)
-            elif membership.pk is None and inline_form.has_changed():
-                created = services.add_member(
-                    actor=request.user, organization=org, user=inline_form.cleaned_data["user"],
-                    role=inline_form.cleaned_data["role"], request_meta=meta,
+
+class MembershipForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["organization", "user", "role"]
+
+    def _get_validation_exclusions(self):
+        exclude = super()._get_validation_exclusions()
+        # On a member, the one-Primary-Owner rule is the transfer service's to apply, not the form's.
+        return {*exclude, "role"} if self.instance.pk else exclude
+
+
+@admin.register(Membership)
+class MembershipAdmin(StaffServiceAdminMixin, LargeTableAdminMixin, admin.ModelAdmin):
+    """One organization's members, paginated and searchable; opened from the organization's page."""
+
+    form = MembershipForm
+
+    list_display = ["user", "organization", "role_name", "created_at"]
+    list_filter = ["organization", "role"]
+    list_select_related = ["user", "organization"]
+    search_fields = ["user__email__istartswith", "user__full_name__icontains"]
+    search_help_text = "The start of an e-mail address, or part of a name."
+    raw_id_fields = ["user", "organization"]
+    ordering = ["organization__name", "user__email"]
+
+    @admin.display(description="role", ordering="role")
+    def role_name(self, obj):
+        return obj.role_label
+
+    def get_actions(self, request):
+        # Removing a member is one service call each, with its checks: no bulk delete.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def get_fields(self, request, obj=None):
+        return ["organization", "user", "role", "created_at"] if obj else ["organization", "user", "role"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A membership is one person in one organization: to move it, remove it and add another.
+        return ["organization", "user", "created_at"] if obj else []
+
+    def _organization_for(self, request, obj):
+        if obj is not None:
+            return obj.organization
+        pk = request.POST.get("organization") or request.GET.get("organization")
+        return Organization.objects.filter(pk=pk).first() if pk and str(pk).isdigit() else None
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        organization = self._organization_for(request, obj)
+        if organization is not None and "role" in form.base_fields:
+            # Only the roles of this organization's kind; Primary Owner on a member means a transfer.
+            form.base_fields["role"].choices = [("", "---------"), *staff.role_choices(organization.kind)]
+            if obj is not None:
+                form.base_fields["role"].help_text = (
+                    "Choosing Primary Owner transfers Primary Ownership; the current Primary Owner becomes an Owner."
+                    if is_role_valid_for_kind(organization.kind, Role.PRIMARY_OWNER) else ""
                 )
-                formset.new_objects.append(created)
-            elif membership.pk and "role" in inline_form.changed_data:
-                role = inline_form.cleaned_data["role"]
-                if role == Role.PRIMARY_OWNER:
-                    services.transfer_primary_ownership(actor=request.user, membership=membership, request_meta=meta)
-                else:
-                    services.change_member_role(actor=request.user, membership=membership, role=role, request_meta=meta)
-                formset.changed_objects.append((membership, ["role"]))
+        return form
+
+    def save_model(self, request, obj, form, change):
+        meta = RequestMeta.from_request(request)
+        if change:
+            if "role" in form.changed_data:
+                staff.change_member(actor=request.user, membership=obj, role=form.cleaned_data["role"], request_meta=meta)
+            return
+        created = staff.add_member(
+            actor=request.user, organization=form.cleaned_data["organization"], user=form.cleaned_data["user"],
+            role=form.cleaned_data["role"], request_meta=meta,
+        )
+        obj.pk, obj.created_at, obj._state.adding = created.pk, created.created_at, False
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except staff.StaffError as error:
+            for reasons in error.errors.values():
+                for reason in reasons:
+                    self.message_user(request, reason, messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:orgs_membership_change", args=[object_id]))
+
+    def delete_model(self, request, obj):
+        staff.remove_member(actor=request.user, membership=obj, request_meta=RequestMeta.from_request(request))
+
+
+class ActionGroupFilter(admin.SimpleListFilter):
+    """Actions by their first word, a prefix the index answers; choices are fixed, so nothing is scanned."""
+
+    title = "action"
+    parameter_name = "action_group"
+    GROUPS = [("settings.", "Settings"), ("member.", "Members"), ("org.", "Organization")]
+
+    def lookups(self, request, model_admin):
+        return self.GROUPS
+
+    def queryset(self, request, queryset):
+        prefix = self.value()
+        return queryset.filter(action__startswith=prefix) if prefix in dict(self.GROUPS) else queryset
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AuditEventAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only for everyone, superusers included: the audit log is append-only."""
 
     list_display = ["created_at", "organization", "actor_email", "action", "target", "old_value", "new_value", "ip_address"]
-    list_filter = ["action", "created_at"]
-    search_fields = ["action", "target", "actor_email", "organization__slug"]
+    list_filter = [ActionGroupFilter, "created_at"]
     list_select_related = ["organization"]
-    date_hierarchy = "created_at"
+    search_fields = ["actor_email"]  # replaced by get_search_results: indexed columns only
+    search_help_text = "An exact e-mail address, the start of an action (member.role), or an organization's slug."
+
+    def get_search_results(self, request, queryset, search_term):
+        """Exact e-mail, action prefix or organization slug: each answered by an index, never a scan."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        if "@" in term:
+            return queryset.filter(actor_email=term), False
+        organization = Organization.objects.filter(slug=term).first()
+        if organization is not None:
+            return queryset.filter(organization=organization), False
+        return queryset.filter(action__startswith=term), False

@@ -4,24 +4,12 @@ from django.http import JsonResponse
 
 from console.errors import api_error
 
-from .access import ERR_NO_ORG
-from .selectors import get_membership
+from .access import resolve_api_membership
 
 
 def settings_payload(organization):
     """The org's data settings as the API returns them: the one setting of its kind."""
-    return {organization.feedback_setting: organization.feedback_enabled}
-
-
-def resolve_api_membership(request, slug):
-    """(membership, None) for a signed-in member, else (None, the JSON error to answer)."""
-    if not request.user.is_authenticated:
-        return None, api_error(401, "not_authenticated", "Sign in to use the API.")
-    membership = get_membership(request.user, slug)
-    if membership is None:
-        # The same answer as for an org that does not exist, so its existence does not leak.
-        return None, api_error(404, "not_found", ERR_NO_ORG)
-    return membership, None
+    return {organization.profile.setting_field: organization.feedback_enabled}
 
 
 def org_settings(request, slug):

@@ -2,7 +2,7 @@
 
 from django.utils.functional import SimpleLazyObject
 
-from . import permissions, selectors
+from . import selectors
 from .navigation import org_navigation
 from .roles import rank, role_label
 
@@ -29,7 +29,7 @@ def org_frame(request):
 
 def _deciders(membership):
     org = membership.organization
-    roles = permissions.deciding_roles(org.kind)
+    roles = org.profile.deciding_roles
     people = [
         {"name": m.user.full_name or m.user.email, "email": m.user.email, "role": role_label(org.kind, m.role)}
         for m in sorted(
@@ -39,7 +39,7 @@ def _deciders(membership):
         if m.pk != membership.pk
     ]
     return {
-        "roles": permissions.deciding_roles_label(org.kind),
+        "roles": org.profile.deciders_label,
         "people": people[:DECIDERS_SHOWN],
         "more": len(people) > DECIDERS_SHOWN,
         "is_one": membership.role in roles,

@@ -19,7 +19,6 @@ from .audit import RequestMeta
 from .forms import InvitationForm, JoinForm
 from .roles import role_label, roles_for_kind
 
-DENIED_INVITE = "Your role does not allow inviting people."
 # The account a person creates from an invitation signs in with the console's usual password check.
 SIGN_IN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -48,8 +47,8 @@ def members_page_context(membership, form=None):
 
 def post_invitation(request, membership):
     """Handle the Members page's invitation form: (the bound form, a redirect when the invitation went out)."""
-    if not permissions.can_manage_members(membership):
-        raise PermissionDenied(DENIED_INVITE)
+    if reason := permissions.why_cannot_invite(membership):
+        raise PermissionDenied(reason)
     form = invitation_form(membership, request.POST)
     if not form.is_valid():
         return form, None
@@ -84,7 +83,7 @@ def _invitation_action(request, membership, invitation_id, call, success):
     return redirect("orgs:members", membership.organization.slug)
 
 
-@org_member_view(permissions.can_manage_members, DENIED_INVITE)
+@org_member_view(permissions.why_cannot_invite)
 @require_POST
 def invitation_resend(request, membership, invitation_id):
     return _invitation_action(
@@ -96,7 +95,7 @@ def invitation_resend(request, membership, invitation_id):
     )
 
 
-@org_member_view(permissions.can_manage_members, DENIED_INVITE)
+@org_member_view(permissions.why_cannot_invite)
 @require_POST
 def invitation_revoke(request, membership, invitation_id):
     return _invitation_action(

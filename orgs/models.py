@@ -8,14 +8,13 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from .kinds import profile_for
 from .roles import OrgKind, Plan, Role, is_role_valid_for_kind, role_label
 
 ERR_PLAN_FOR_KIND = "Claude organizations need a plan (Team or Enterprise); Console organizations have none."
-ERR_ROLE_FOR_KIND = "The role “{role}” does not exist in a {kind} organization."
+ERR_ROLE_NOT_IN_KIND = "The role “{role}” does not exist in a {kind} organization."
+ERR_ALREADY_MEMBER = "This person is already a member of the organization."
 ERR_AUDIT_APPEND_ONLY = "Audit events are append-only: they cannot be changed or deleted."
-
-# Which setting turns feedback on or off, by the organization's kind.
-FEEDBACK_SETTING_BY_KIND = {OrgKind.CLAUDE: "thumbs_feedback_enabled", OrgKind.CONSOLE: "workbench_feedback_enabled"}
 
 
 class Organization(models.Model):
@@ -48,22 +47,14 @@ class Organization(models.Model):
         return self.name
 
     @property
-    def is_claude(self):
-        return self.kind == OrgKind.CLAUDE
-
-    @property
-    def is_console(self):
-        return self.kind == OrgKind.CONSOLE
-
-    @property
-    def feedback_setting(self):
-        """The name of the field that turns feedback on or off in this organization."""
-        return FEEDBACK_SETTING_BY_KIND[OrgKind(self.kind)]
+    def profile(self):
+        """What this organization's kind means: its setting, pages, surface and deciders (orgs.kinds)."""
+        return profile_for(self.kind)
 
     @property
     def feedback_enabled(self):
         """Whether the organization currently lets its people give feedback."""
-        return getattr(self, self.feedback_setting)
+        return getattr(self, self.profile.setting_field)
 
 
 class Membership(models.Model):
@@ -82,7 +73,7 @@ class Membership(models.Model):
             models.UniqueConstraint(
                 fields=["user", "organization"],
                 name="one_membership_per_user_and_org",
-                violation_error_message="This person is already a member of the organization.",
+                violation_error_message=ERR_ALREADY_MEMBER,
             ),
             models.UniqueConstraint(
                 fields=["organization"],
@@ -97,17 +88,18 @@ class Membership(models.Model):
 
     def save(self, *args, **kwargs):
         # The role must fit the org's kind; the database cannot check across tables.
-        if not is_role_valid_for_kind(self.organization.kind, self.role):
-            raise ValidationError(
-                {"role": ERR_ROLE_FOR_KIND.format(role=self.role, kind=self.organization.get_kind_display())}
-            )
+        self._check_role_fits_kind()
         super().save(*args, **kwargs)
 
     def clean(self):
         super().clean()
-        if self.organization_id and not is_role_valid_for_kind(self.organization.kind, self.role):
+        if self.organization_id:
+            self._check_role_fits_kind()
+
+    def _check_role_fits_kind(self):
+        if not is_role_valid_for_kind(self.organization.kind, self.role):
             raise ValidationError(
-                {"role": ERR_ROLE_FOR_KIND.format(role=self.role, kind=self.organization.get_kind_display())}
+                {"role": ERR_ROLE_NOT_IN_KIND.format(role=self.role, kind=self.organization.get_kind_display())}
             )
 
     @property
@@ -151,6 +143,9 @@ class AuditEvent(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["organization", "-created_at", "-id"], name="audit_org_newest"),
+            # The staff search: an exact e-mail, or the start of an action (LIKE 'x%' needs the pattern opclass).
+            models.Index(fields=["actor_email"], name="audit_actor_email"),
+            models.Index(fields=["action"], name="audit_action_prefix", opclasses=["varchar_pattern_ops"]),
         ]
 
     def __str__(self):

@@ -15,15 +15,17 @@ class NavLink:
 
 
 def _links(membership):
-    org = membership.organization
+    profile = membership.organization.profile
     yield "overview", "Overview", "orgs:overview", True
-    yield "chat", "Chat", "feedback:chat", org.is_claude
-    yield "workbench", "Workbench", "feedback:workbench", org.is_console
+    yield profile.rating_page, profile.rating_title, profile.rating_url_name, True
 
 
 def _settings_links(membership):
-    yield "data-management", "Data Management", "orgs:data-management", permissions.can_open_data_management(membership)
-    yield "privacy", "Privacy", "orgs:privacy", permissions.can_open_privacy(membership)
+    profile = membership.organization.profile
+    yield (
+        profile.settings_page, profile.settings_title, profile.settings_url_name,
+        permissions.can_open_feedback_settings(membership),
+    )
     yield "members", "Members", "orgs:members", permissions.can_view_members(membership)
     yield "audit-log", "Audit log", "orgs:audit-log", permissions.can_view_audit_log(membership)
 

@@ -3,7 +3,6 @@
 Services queue them after commit; the Celery tasks in orgs/tasks.py call the senders here.
 """
 
-from dataclasses import dataclass
 from datetime import UTC
 from functools import partial
 
@@ -15,37 +14,18 @@ from console.mail import absolute_url, send_templated_mail
 from console.models import User
 
 from . import permissions
+from .kinds import PROFILES
 from .models import AuditEvent, Invitation, Membership, hash_invitation_token
-from .roles import OrgKind
+
+# The audit actions of the feedback settings' changes, the events a notice is sent about.
+SETTING_ACTIONS = tuple(profile.setting_action for profile in PROFILES.values())
 
 
-@dataclass(frozen=True)
-class SettingNotice:
-    label: str
-    url_name: str
-    can_change: object
-
-
-# Which people decide each data setting, and the page where it lives.
-SETTING_NOTICES = {
-    "thumbs_feedback_enabled": SettingNotice("Thumbs Feedback", "orgs:data-management", permissions.can_change_thumbs_feedback),
-    "workbench_feedback_enabled": SettingNotice("Workbench feedback", "orgs:privacy", permissions.can_change_workbench_feedback),
-}
-# The audit action of each setting's change, to find the notice again from the event.
-FIELD_BY_ACTION = {
-    "settings.thumbs_feedback.changed": "thumbs_feedback_enabled",
-    "settings.workbench_feedback.changed": "workbench_feedback_enabled",
-}
-
-
-def list_other_deciders(*, organization, field, actor):
-    """The people, other than the actor, who may change this setting of the organization."""
-    notice = SETTING_NOTICES[field]
+def list_other_deciders(*, organization, actor):
+    """The people, other than the actor, who may change the organization's feedback setting."""
     # Narrow by role in the database (an org may have thousands of members), then ask the rule itself.
     candidates = (
-        Membership.objects.filter(
-            organization=organization, role__in=permissions.DATA_SETTINGS_ROLES[OrgKind(organization.kind)]
-        )
+        Membership.objects.filter(organization=organization, role__in=organization.profile.deciding_roles)
         .filter(user__is_active=True)
         .exclude(user=actor)
         .select_related("user")
@@ -54,39 +34,38 @@ def list_other_deciders(*, organization, field, actor):
     deciders = []
     for membership in candidates:
         membership.organization = organization
-        if notice.can_change(membership):
+        if permissions.can_change_feedback_setting(membership):
             deciders.append(membership.user)
     return deciders
 
 
-def notify_setting_changed(*, event, field):
+def notify_setting_changed(*, event):
     """Queue one e-mail per other decider about this change; runs inside the change's transaction."""
     from .tasks import send_setting_notice
 
-    for user in list_other_deciders(organization=event.organization, field=field, actor=event.actor):
+    for user in list_other_deciders(organization=event.organization, actor=event.actor):
         # robust: a broker that cannot take the task never undoes the change already committed.
         transaction.on_commit(partial(send_setting_notice.delay, event.pk, user.pk), robust=True)
 
 
 def setting_notice_context(event, recipient):
     """What the notice about this audit event says to this recipient."""
-    notice = SETTING_NOTICES[FIELD_BY_ACTION[event.action]]
     org = event.organization
     return {
         "recipient": recipient,
         "organization": org,
-        "setting": notice.label,
+        "setting": org.profile.setting_label,
         "old": "on" if event.old_value else "off",
         "new": "on" if event.new_value else "off",
         "actor": event.actor_email or "The system",
         "when": timezone.localtime(event.created_at, UTC),
-        "link": absolute_url(reverse(notice.url_name, args=[org.slug])),
+        "link": absolute_url(reverse(org.profile.settings_url_name, args=[org.slug])),
     }
 
 
 def send_setting_notice(*, event_id, user_id):
     """Mail one person the notice of one data-setting change; returns how many messages were sent."""
-    event = AuditEvent.objects.select_related("organization").filter(pk=event_id, action__in=FIELD_BY_ACTION).first()
+    event = AuditEvent.objects.select_related("organization").filter(pk=event_id, action__in=SETTING_ACTIONS).first()
     recipient = User.objects.filter(pk=user_id, is_active=True).first()
     if event is None or recipient is None:
         return 0

@@ -1,33 +1,35 @@
-"""Who may do what in an organization: the single source of truth for every rule.
+"""Who may do what in an organization: the single source of truth for every rule and its refusal.
 
-Services enforce these predicates; views and templates call them only to hide controls.
-Every predicate takes the acting person's Membership (None when they are not a member).
+A predicate that refuses says why: ``why_cannot_…`` returns one of the ``ERR_*`` messages below
+(or None), and ``can_…`` is "the reason is None". Services raise the reason, views and templates
+show it; nobody re-derives it. Every predicate takes the acting person's Membership (None when
+they are not a member). What varies by kind comes from the organization's profile (orgs.kinds).
 """
 
-from .roles import PEERS_MANAGE_EACH_OTHER, OrgKind, Plan, Role, is_role_valid_for_kind, rank
+from .roles import Role, is_role_valid_for_kind, rank
 
-DATA_SETTINGS_ROLES = {
-    OrgKind.CLAUDE: {Role.PRIMARY_OWNER, Role.OWNER},
-    OrgKind.CONSOLE: {Role.ADMIN},
-}
-MEMBER_MANAGER_ROLES = {
-    OrgKind.CLAUDE: {Role.PRIMARY_OWNER, Role.OWNER},
-    OrgKind.CONSOLE: {Role.ADMIN},
-}
+ERR_NOT_ALLOWED = "You do not have permission to make this change."
+ERR_SETTINGS_PAGE = "Only {deciders} of this organization can open {page}."
+ERR_SETTING_PLAN = "{setting} can be changed on the {plans} plan only."
+ERR_AUDIT_LOG = "Only the people who manage this organization's data settings can read its audit log."
+ERR_MEMBERS = "Your role does not allow changing members."
+ERR_INVITE = "Your role does not allow inviting people."
+ERR_WRONG_KIND = "This setting does not exist for this kind of organization."
+ERR_OWN_ROLE = "You cannot change your own role."
+ERR_ROLE_ABOVE_OWN = "You cannot give a role above your own, or change the role of someone at or above yours."
+ERR_ROLE_FOR_KIND = "That role does not exist in this organization."
+ERR_PRIMARY_BY_TRANSFER = "Primary Ownership moves only by a transfer from the current Primary Owner."
+ERR_LAST_ADMIN = "An API Console organization needs at least one Org Admin: this is the last one."
+ERR_REMOVE_PRIMARY = "The Primary Owner cannot be removed; transfer Primary Ownership first."
+ERR_REMOVE_SELF = "You cannot remove yourself from the organization here."
+ERR_TRANSFER = "Only the Primary Owner can transfer Primary Ownership, to another member of the organization."
+
+# Refusals of the actor's role (a 403), as opposed to changes that cannot be made at all.
+ROLE_REFUSALS = frozenset({ERR_NOT_ALLOWED, ERR_ROLE_ABOVE_OWN, ERR_TRANSFER})
 
 
-def _kind(membership):
-    return membership.organization.kind
-
-
-def deciding_roles(kind):
-    """The roles that decide an organization's data settings and members, highest first."""
-    return sorted(DATA_SETTINGS_ROLES[OrgKind(kind)], key=lambda role: -rank(kind, role))
-
-
-def deciding_roles_label(kind):
-    """Those roles as people say them: "the Primary Owner and Owners", "the Org Admins"."""
-    return {OrgKind.CLAUDE: "the Primary Owner and Owners", OrgKind.CONSOLE: "the Org Admins"}[OrgKind(kind)]
+def _profile(membership):
+    return membership.organization.profile
 
 
 def is_member(membership):
@@ -35,45 +37,62 @@ def is_member(membership):
     return membership is not None
 
 
-def can_open_data_management(membership):
-    """Primary Owner and Owners of a claude org open Settings → Data Management."""
-    return (
-        is_member(membership)
-        and _kind(membership) == OrgKind.CLAUDE
-        and membership.role in DATA_SETTINGS_ROLES[OrgKind.CLAUDE]
-    )
+def is_decider(membership):
+    """Whether the person is one of those who decide the org's data settings and members."""
+    return is_member(membership) and membership.role in _profile(membership).deciding_roles
 
 
-def can_change_thumbs_feedback(membership):
-    """Thumbs Feedback can be switched by those who open Data Management, on Enterprise only."""
-    return (
-        can_open_data_management(membership)
-        and membership.organization.plan == Plan.ENTERPRISE
-    )
+def why_cannot_open_feedback_settings(membership):
+    """Why the person may not open their org's feedback settings page (Data Management / Privacy)."""
+    if is_decider(membership):
+        return None
+    if not is_member(membership):
+        return ERR_NOT_ALLOWED
+    profile = _profile(membership)
+    return ERR_SETTINGS_PAGE.format(deciders=profile.deciders_label, page=profile.settings_title)
 
 
-def can_open_privacy(membership):
-    """Org Admins of a console org open Settings → Privacy."""
-    return (
-        is_member(membership)
-        and _kind(membership) == OrgKind.CONSOLE
-        and membership.role in DATA_SETTINGS_ROLES[OrgKind.CONSOLE]
-    )
+def can_open_feedback_settings(membership):
+    """The deciders of the org's kind open its feedback settings page."""
+    return why_cannot_open_feedback_settings(membership) is None
 
 
-def can_change_workbench_feedback(membership):
-    """Org Admins switch Workbench feedback."""
-    return can_open_privacy(membership)
+def why_cannot_change_feedback_setting(membership):
+    """Why the person may not switch their org's feedback setting: role, or a plan without the setting."""
+    if not is_decider(membership):
+        return ERR_NOT_ALLOWED
+    return plan_refusal(membership.organization)
+
+
+def can_change_feedback_setting(membership):
+    """Deciders switch the feedback setting, on the plans where it can change."""
+    return why_cannot_change_feedback_setting(membership) is None
+
+
+def plan_refusal(organization):
+    """Why the organization's plan does not let anyone change its feedback setting (None if it does)."""
+    profile = organization.profile
+    return None if profile.setting_changeable_on(organization.plan) else setting_plan_refusal(profile)
+
+
+def setting_plan_refusal(profile):
+    """The refusal for changing this kind's feedback setting on a plan without it."""
+    return ERR_SETTING_PLAN.format(setting=profile.setting_label, plans=profile.setting_plans_label)
 
 
 def can_manage_data_settings(membership):
     """Whether the person manages the organization's data settings (either kind)."""
-    return can_open_data_management(membership) or can_open_privacy(membership)
+    return is_decider(membership)
+
+
+def why_cannot_view_audit_log(membership):
+    """Why the person may not read the audit log: only those who manage the data settings do."""
+    return None if is_decider(membership) else ERR_AUDIT_LOG
 
 
 def can_view_audit_log(membership):
     """Those who manage the data settings read the audit log."""
-    return can_manage_data_settings(membership)
+    return why_cannot_view_audit_log(membership) is None
 
 
 def can_view_members(membership):
@@ -81,59 +100,103 @@ def can_view_members(membership):
     return is_member(membership)
 
 
+def why_cannot_manage_members(membership):
+    """Why the person may not change roles or remove members: only the deciders of the org's kind do."""
+    return None if is_decider(membership) else ERR_MEMBERS
+
+
+def why_cannot_invite(membership):
+    """Why the person may not invite people: only those who manage members do."""
+    return None if is_decider(membership) else ERR_INVITE
+
+
 def can_manage_members(membership):
     """Owners (claude) and Org Admins (console) change roles and remove members."""
-    return is_member(membership) and membership.role in MEMBER_MANAGER_ROLES[_kind(membership)]
+    return why_cannot_manage_members(membership) is None
 
 
 def _outranks(actor_membership, target_membership):
-    kind = _kind(actor_membership)
+    kind = actor_membership.organization.kind
     actor_rank = rank(kind, actor_membership.role)
     target_rank = rank(kind, target_membership.role)
-    if PEERS_MANAGE_EACH_OTHER[OrgKind(kind)]:
+    if actor_membership.organization.profile.peers_manage_each_other:
         return target_rank <= actor_rank
     return target_rank < actor_rank
 
 
-def _same_org_other_person(actor_membership, target_membership):
+def _same_org(actor_membership, target_membership):
     return (
         is_member(actor_membership)
         and target_membership is not None
         and actor_membership.organization_id == target_membership.organization_id
-        and actor_membership.pk != target_membership.pk
     )
 
 
-def can_assign_role(actor_membership, target_membership, role):
-    """Whether the actor may give the target this role.
+def why_cannot_grant_role(actor_membership, role):
+    """Why the actor may not give this role to anyone, by a role change or an invitation (None if they may).
 
-    Nobody changes their own role; only a member manager acts; the target must rank
-    below the actor (peers too in console orgs); the new role must exist in the org's
-    kind and not rank above the actor's; Primary Owner moves only by transfer.
+    Only a member manager; the role must exist in the org's kind, never be Primary Owner (that
+    moves only by transfer) and not rank above the actor's own.
     """
     if not can_manage_members(actor_membership):
-        return False
-    if not _same_org_other_person(actor_membership, target_membership):
-        return False
-    if not can_grant_role(actor_membership, role):
-        return False
-    if target_membership.role == Role.PRIMARY_OWNER:
-        return False
-    return _outranks(actor_membership, target_membership)
+        return ERR_NOT_ALLOWED
+    kind = actor_membership.organization.kind
+    if not is_role_valid_for_kind(kind, role):
+        return ERR_ROLE_FOR_KIND
+    if role == Role.PRIMARY_OWNER:
+        return ERR_PRIMARY_BY_TRANSFER
+    if rank(kind, role) > rank(kind, actor_membership.role):
+        return ERR_ROLE_ABOVE_OWN
+    return None
 
 
 def can_grant_role(actor_membership, role):
-    """Whether the actor may give this role to anyone, by a role change or an invitation.
+    """Whether the actor may give this role to anyone, by a role change or an invitation."""
+    return why_cannot_grant_role(actor_membership, role) is None
 
-    Only a member manager; the role must exist in the org's kind, not rank above the
-    actor's own, and never be Primary Owner (that moves only by transfer).
+
+def why_cannot_assign_role(actor_membership, target_membership, role, *, as_operator=False):
+    """Why the actor may not give the target this role (None when they may).
+
+    Nobody changes their own role; only a member manager acts; the new role must exist in the
+    org's kind; Primary Owner moves only by transfer; the target must rank below the actor
+    (peers too in console orgs) and the new role not above the actor's. Staff operators acting
+    through the admin (``as_operator``) are held to the rules of the organization, not of rank.
     """
-    if not can_manage_members(actor_membership):
-        return False
-    kind = _kind(actor_membership)
-    if not is_role_valid_for_kind(kind, role) or role == Role.PRIMARY_OWNER:
-        return False
-    return rank(kind, role) <= rank(kind, actor_membership.role)
+    if not as_operator:
+        if not can_manage_members(actor_membership) or not _same_org(actor_membership, target_membership):
+            return ERR_NOT_ALLOWED
+        if actor_membership.pk == target_membership.pk:
+            return ERR_OWN_ROLE
+    kind = target_membership.organization.kind
+    if not is_role_valid_for_kind(kind, role):
+        return ERR_ROLE_FOR_KIND
+    if Role.PRIMARY_OWNER in (role, target_membership.role):
+        return ERR_PRIMARY_BY_TRANSFER
+    if as_operator:
+        return None
+    if why_cannot_grant_role(actor_membership, role) or not _outranks(actor_membership, target_membership):
+        return ERR_ROLE_ABOVE_OWN
+    return None
+
+
+def can_assign_role(actor_membership, target_membership, role):
+    """Whether the actor may give the target this role."""
+    return why_cannot_assign_role(actor_membership, target_membership, role) is None
+
+
+def why_cannot_remove_member(actor_membership, target_membership, *, as_operator=False):
+    """Why the actor may not remove the target from the organization (None when they may)."""
+    if not as_operator:
+        if not can_manage_members(actor_membership) or not _same_org(actor_membership, target_membership):
+            return ERR_NOT_ALLOWED
+        if actor_membership.pk == target_membership.pk:
+            return ERR_REMOVE_SELF
+    if target_membership.role == Role.PRIMARY_OWNER:
+        return ERR_REMOVE_PRIMARY
+    if not as_operator and not _outranks(actor_membership, target_membership):
+        return ERR_ROLE_ABOVE_OWN
+    return None
 
 
 def can_invite_member(actor_membership, role):
@@ -143,27 +206,33 @@ def can_invite_member(actor_membership, role):
 
 def can_remove_member(actor_membership, target_membership):
     """Whether the actor may remove the target from the organization."""
-    if not can_manage_members(actor_membership):
-        return False
-    if not _same_org_other_person(actor_membership, target_membership):
-        return False
-    if target_membership.role == Role.PRIMARY_OWNER:
-        return False
-    return _outranks(actor_membership, target_membership)
+    return why_cannot_remove_member(actor_membership, target_membership) is None
+
+
+def why_cannot_transfer_primary_ownership(actor_membership, target_membership, *, as_operator=False):
+    """Why the actor may not make the target the Primary Owner (None when they may)."""
+    if not is_role_valid_for_kind(target_membership.organization.kind, Role.PRIMARY_OWNER):
+        return ERR_WRONG_KIND
+    if as_operator:
+        return None
+    if (
+        not _same_org(actor_membership, target_membership)
+        or actor_membership.pk == target_membership.pk
+        or actor_membership.role != Role.PRIMARY_OWNER
+    ):
+        return ERR_TRANSFER
+    return None
 
 
 def can_transfer_primary_ownership(actor_membership, target_membership):
     """Only the Primary Owner hands Primary Ownership to another member of the same org."""
-    return (
-        _same_org_other_person(actor_membership, target_membership)
-        and actor_membership.role == Role.PRIMARY_OWNER
-    )
+    return why_cannot_transfer_primary_ownership(actor_membership, target_membership) is None
 
 
-def would_leave_no_console_admin(target_membership, new_role, admin_count):
-    """Whether demoting or removing (new_role None) the target leaves a console org no admin."""
+def would_leave_no_admin(target_membership, new_role, admin_count):
+    """Whether demoting or removing (new_role None) the target leaves an org that needs an admin without one."""
     return (
-        target_membership.organization.kind == OrgKind.CONSOLE
+        target_membership.organization.profile.needs_admin
         and target_membership.role == Role.ADMIN
         and new_role != Role.ADMIN
         and admin_count <= 1

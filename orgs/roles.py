@@ -40,10 +40,6 @@ ROLE_RANKS = {
     },
 }
 
-# Org Admins of a console org manage every member, other admins included.
-PEERS_MANAGE_EACH_OTHER = {OrgKind.CLAUDE: False, OrgKind.CONSOLE: True}
-
-
 def roles_for_kind(kind):
     """The roles an organization of this kind can give, highest first."""
     return list(ROLE_RANKS[OrgKind(kind)])

@@ -10,26 +10,14 @@ from console.models import User
 
 from . import permissions
 from .audit import SYSTEM, record_audit_event
-from .models import AuditEvent, Invitation, Membership, Organization, hash_invitation_token
+from .kinds import PROFILES
+from .models import ERR_ALREADY_MEMBER, AuditEvent, Invitation, Membership, Organization, hash_invitation_token
 from .notices import notify_setting_changed
-from .roles import OrgKind, Plan, Role, is_role_valid_for_kind, role_label
+from .permissions import ERR_NOT_ALLOWED, ERR_PRIMARY_BY_TRANSFER, ERR_ROLE_FOR_KIND
+from .roles import Role, is_role_valid_for_kind
 
-ERR_NOT_ALLOWED = "You do not have permission to make this change."
-ERR_TEAM_PLAN = "Thumbs Feedback can be changed on the Enterprise plan only."
-ERR_WRONG_KIND = "This setting does not exist for this kind of organization."
-ERR_OWN_ROLE = "You cannot change your own role."
-ERR_ROLE_ABOVE_OWN = "You cannot give a role above your own, or change the role of someone at or above yours."
-ERR_ROLE_FOR_KIND = "That role does not exist in this organization."
-ERR_PRIMARY_BY_TRANSFER = "Primary Ownership moves only by a transfer from the current Primary Owner."
-ERR_LAST_ADMIN = "An API Console organization needs at least one Org Admin: this is the last one."
-ERR_REMOVE_PRIMARY = "The Primary Owner cannot be removed; transfer Primary Ownership first."
-ERR_REMOVE_SELF = "You cannot remove yourself from the organization here."
 ERR_MEMBER_GONE = "That person is no longer a member of this organization."
-ERR_TRANSFER = "Only the Primary Owner can transfer Primary Ownership, to another member of the organization."
-ERR_ALREADY_MEMBER = "This person is already a member of the organization."
 
-ACTION_THUMBS_FEEDBACK = "settings.thumbs_feedback.changed"
-ACTION_WORKBENCH_FEEDBACK = "settings.workbench_feedback.changed"
 ACTION_ROLE_CHANGED = "member.role.changed"
 ACTION_MEMBER_REMOVED = "member.removed"
 ACTION_MEMBER_ADDED = "member.added"
@@ -51,6 +39,11 @@ class ServiceError(Exception):
 
 class NotAllowed(ServiceError):
     """The actor's role does not allow the change."""
+
+
+def _refuse(reason):
+    """Raise a predicate's refusal: NotAllowed when the actor's role is the reason."""
+    raise (NotAllowed if reason in permissions.ROLE_REFUSALS else ServiceError)(reason)
 
 
 def _membership_of(actor, organization):
@@ -75,19 +68,21 @@ def _lock_org(organization):
     return Organization.objects.select_for_update().get(pk=organization.pk)
 
 
-def _set_data_setting(*, actor, organization, field, enabled, kind, predicate, action, request_meta, rule=None):
+def set_feedback_setting(*, actor, organization, enabled, request_meta=SYSTEM):
+    """Turn the org's feedback setting (its kind's, per orgs.kinds) on or off; returns whether anything changed."""
+    enabled = bool(enabled)
     with transaction.atomic():
         org = _lock_org(organization)
-        if org.kind != kind:
-            raise ServiceError(ERR_WRONG_KIND)
+        field = org.profile.setting_field
         membership = _membership_of(actor, org)
         if membership is not None:
             membership.organization = org
-        is_operator = _is_operator(actor, "orgs.change_organization", membership)
-        if not (is_operator or predicate(membership)):
-            raise NotAllowed(ERR_NOT_ALLOWED)
-        if rule is not None and (error := rule(org)):
-            raise ServiceError(error)
+        if _is_operator(actor, "orgs.change_organization", membership):
+            reason = permissions.plan_refusal(org)
+        else:
+            reason = permissions.why_cannot_change_feedback_setting(membership)
+        if reason:
+            _refuse(reason)
         old = getattr(org, field)
         if old == enabled:
             return False
@@ -96,48 +91,15 @@ def _set_data_setting(*, actor, organization, field, enabled, kind, predicate, a
         event = record_audit_event(
             organization=org,
             actor=actor,
-            action=action,
+            action=org.profile.setting_action,
             target=f"organization:{org.slug}",
             old=old,
             new=enabled,
             request_meta=request_meta,
         )
-        notify_setting_changed(event=event, field=field)
+        notify_setting_changed(event=event)
     setattr(organization, field, enabled)
     return True
-
-
-def _enterprise_only(org):
-    return None if org.plan == Plan.ENTERPRISE else ERR_TEAM_PLAN
-
-
-def set_thumbs_feedback(*, actor, organization, enabled, request_meta=SYSTEM):
-    """Turn Thumbs Feedback on or off for a claude org; returns whether anything changed."""
-    return _set_data_setting(
-        actor=actor,
-        organization=organization,
-        field="thumbs_feedback_enabled",
-        enabled=bool(enabled),
-        kind=OrgKind.CLAUDE,
-        predicate=permissions.can_open_data_management,
-        rule=_enterprise_only,
-        action=ACTION_THUMBS_FEEDBACK,
-        request_meta=request_meta,
-    )
-
-
-def set_workbench_feedback(*, actor, organization, enabled, request_meta=SYSTEM):
-    """Turn Workbench feedback on or off for a console org; returns whether anything changed."""
-    return _set_data_setting(
-        actor=actor,
-        organization=organization,
-        field="workbench_feedback_enabled",
-        enabled=bool(enabled),
-        kind=OrgKind.CONSOLE,
-        predicate=permissions.can_change_workbench_feedback,
-        action=ACTION_WORKBENCH_FEEDBACK,
-        request_meta=request_meta,
-    )
 
 
 def _lock_membership(membership, org):
@@ -153,24 +115,8 @@ def _lock_membership(membership, org):
     return target
 
 
-def _console_admin_count(org):
+def _admin_count(org):
     return Membership.objects.filter(organization=org, role=Role.ADMIN).count()
-
-
-def _check_role_change(actor_m, target, role, is_operator):
-    if not is_operator:
-        if not permissions.can_manage_members(actor_m):
-            raise NotAllowed(ERR_NOT_ALLOWED)
-        if actor_m.pk == target.pk:
-            raise ServiceError(ERR_OWN_ROLE)
-    if not is_role_valid_for_kind(target.organization.kind, role):
-        raise ServiceError(ERR_ROLE_FOR_KIND)
-    if role == Role.PRIMARY_OWNER or target.role == Role.PRIMARY_OWNER:
-        raise ServiceError(ERR_PRIMARY_BY_TRANSFER)
-    if is_operator:
-        return
-    if not permissions.can_assign_role(actor_m, target, role):
-        raise NotAllowed(ERR_ROLE_ABOVE_OWN)
 
 
 def change_member_role(*, actor, membership, role, request_meta=SYSTEM):
@@ -179,11 +125,13 @@ def change_member_role(*, actor, membership, role, request_meta=SYSTEM):
         org = _lock_org(membership.organization)
         target = _lock_membership(membership, org)
         actor_m = _membership_of(actor, org)
-        _check_role_change(actor_m, target, role, _is_operator(actor, "orgs.change_membership", actor_m))
+        as_operator = _is_operator(actor, "orgs.change_membership", actor_m)
+        if reason := permissions.why_cannot_assign_role(actor_m, target, role, as_operator=as_operator):
+            _refuse(reason)
         if target.role == role:
             return False
-        if permissions.would_leave_no_console_admin(target, role, _console_admin_count(org)):
-            raise ServiceError(ERR_LAST_ADMIN)
+        if permissions.would_leave_no_admin(target, role, _admin_count(org)):
+            raise ServiceError(permissions.ERR_LAST_ADMIN)
         old = target.role
         target.role = role
         target.save(update_fields=["role"])
@@ -206,19 +154,11 @@ def remove_member(*, actor, membership, request_meta=SYSTEM):
         org = _lock_org(membership.organization)
         target = _lock_membership(membership, org)
         actor_m = _membership_of(actor, org)
-        if not _is_operator(actor, "orgs.delete_membership", actor_m):
-            if not permissions.can_manage_members(actor_m):
-                raise NotAllowed(ERR_NOT_ALLOWED)
-            if actor_m.pk == target.pk:
-                raise ServiceError(ERR_REMOVE_SELF)
-            if target.role == Role.PRIMARY_OWNER:
-                raise ServiceError(ERR_REMOVE_PRIMARY)
-            if not permissions.can_remove_member(actor_m, target):
-                raise NotAllowed(ERR_ROLE_ABOVE_OWN)
-        elif target.role == Role.PRIMARY_OWNER:
-            raise ServiceError(ERR_REMOVE_PRIMARY)
-        if permissions.would_leave_no_console_admin(target, None, _console_admin_count(org)):
-            raise ServiceError(ERR_LAST_ADMIN)
+        as_operator = _is_operator(actor, "orgs.delete_membership", actor_m)
+        if reason := permissions.why_cannot_remove_member(actor_m, target, as_operator=as_operator):
+            _refuse(reason)
+        if permissions.would_leave_no_admin(target, None, _admin_count(org)):
+            raise ServiceError(permissions.ERR_LAST_ADMIN)
         email, old = target.user.email, target.role
         target.delete()
         record_audit_event(
@@ -236,8 +176,6 @@ def transfer_primary_ownership(*, actor, membership, request_meta=SYSTEM):
     """Make this member the Primary Owner; the old Primary Owner becomes an Owner."""
     with transaction.atomic():
         org = _lock_org(membership.organization)
-        if org.kind != OrgKind.CLAUDE:
-            raise ServiceError(ERR_WRONG_KIND)
         target = _lock_membership(membership, org)
         current = (
             Membership.objects.select_for_update()
@@ -246,9 +184,9 @@ def transfer_primary_ownership(*, actor, membership, request_meta=SYSTEM):
             .first()
         )
         actor_m = _membership_of(actor, org)
-        is_operator = _is_operator(actor, "orgs.change_membership", actor_m)
-        if not (is_operator or permissions.can_transfer_primary_ownership(actor_m, target)):
-            raise NotAllowed(ERR_TRANSFER)
+        as_operator = _is_operator(actor, "orgs.change_membership", actor_m)
+        if reason := permissions.why_cannot_transfer_primary_ownership(actor_m, target, as_operator=as_operator):
+            _refuse(reason)
         if current is not None and current.pk == target.pk:
             return False
         old_role = target.role
@@ -300,7 +238,9 @@ def create_organization(*, actor, name, slug, kind, plan="", request_meta=SYSTEM
     if actor is not None and not _is_operator(actor, "orgs.add_organization"):
         raise NotAllowed(ERR_NOT_ALLOWED)
     with transaction.atomic():
-        org = Organization(name=name, slug=slug, kind=kind, plan=plan if kind == OrgKind.CLAUDE else "")
+        # A kind without plans takes none, whatever was asked.
+        profile = PROFILES.get(kind)
+        org = Organization(name=name, slug=slug, kind=kind, plan=plan if profile is None or profile.has_plans else "")
         org.full_clean()
         org.save()
         record_audit_event(
@@ -342,11 +282,6 @@ def update_organization_details(*, actor, organization, changes, request_meta=SY
     for field in old:
         setattr(organization, field, changes[field])
     return True
-
-
-def describe_role(organization, role):
-    """The label of a role as people of this organization see it."""
-    return role_label(organization.kind, role)
 
 
 # Invitations: owners and Org Admins invite people by e-mail (the link is the only copy of the token).
@@ -400,15 +335,16 @@ def _check_daily_cap(org, now):
         raise FieldError(ERR_DAILY_CAP.format(limit=INVITATIONS_PER_DAY), "email")
 
 
+# The invitation form's words for the refusals of a role the actor may not give.
+INVITE_ROLE_REFUSALS = {ERR_PRIMARY_BY_TRANSFER: ERR_INVITE_PRIMARY, permissions.ERR_ROLE_ABOVE_OWN: ERR_INVITE_ROLE}
+
+
 def _check_can_invite(actor_m, role):
-    if not permissions.can_manage_members(actor_m):
-        raise NotAllowed(ERR_NOT_ALLOWED)
-    if not is_role_valid_for_kind(actor_m.organization.kind, role):
-        raise FieldError(ERR_ROLE_FOR_KIND, "role")
-    if role == Role.PRIMARY_OWNER:
-        raise FieldError(ERR_INVITE_PRIMARY, "role")
-    if not permissions.can_invite_member(actor_m, role):
-        raise FieldError(ERR_INVITE_ROLE, "role")
+    reason = permissions.why_cannot_grant_role(actor_m, role)
+    if reason in permissions.ROLE_REFUSALS and reason not in INVITE_ROLE_REFUSALS:
+        raise NotAllowed(reason)
+    if reason:
+        raise FieldError(INVITE_ROLE_REFUSALS.get(reason, reason), "role")
 
 
 def invite_member(*, actor, organization, email, role, request_meta=SYSTEM):
@@ -515,14 +451,17 @@ def accept_invitation(*, token, user=None, new_account=None, request_meta=SYSTEM
     `new_account` ({"password": …, "full_name": …}, the password already validated) creates it.
     The new membership's `user` is the person who joined.
     """
+    token_hash = hash_invitation_token(token)
     with transaction.atomic():
-        # Locking the invitation row makes the link single use even for two clicks at once.
-        invitation = (
-            Invitation.objects.select_for_update().filter(token_hash=hash_invitation_token(token)).first()
-        )
+        found = Invitation.objects.filter(token_hash=token_hash).only("organization_id").first()
+        if found is None:
+            raise ServiceError(ERR_INVITATION_UNKNOWN)
+        # The org row first, then the invitation's, in the order invite, resend and revoke take them
+        # (no deadlock); the invitation's lock makes the link single use even for two clicks at once.
+        org = Organization.objects.select_for_update().get(pk=found.organization_id)
+        invitation = Invitation.objects.select_for_update().filter(pk=found.pk, token_hash=token_hash).first()
         if invitation is None:
             raise ServiceError(ERR_INVITATION_UNKNOWN)
-        org = _lock_org(invitation.organization)
         invitation.organization = org
         if error := why_invitation_unusable(invitation, timezone.now()):
             raise ServiceError(error)

@@ -1,16 +1,25 @@
 from django.urls import path
 
 from . import invitation_views, views
+from .kinds import PROFILES
 
 app_name = "orgs"
 
 urlpatterns = [
     path("switch/", views.switch, name="switch"),
     path("<slug:slug>/", views.overview, name="overview"),
-    path("<slug:slug>/settings/data-management/", views.data_management, name="data-management"),
-    path("<slug:slug>/settings/data-management/confirm-off/", views.data_management_confirm, name="data-management-confirm"),
-    path("<slug:slug>/settings/privacy/", views.privacy, name="privacy"),
-    path("<slug:slug>/settings/privacy/confirm-off/", views.privacy_confirm, name="privacy-confirm"),
+    # Each kind's feedback settings page (Data Management, Privacy), named after it.
+    *(
+        route
+        for page in (profile.settings_page for profile in PROFILES.values())
+        for route in (
+            path(f"<slug:slug>/settings/{page}/", views.feedback_settings, {"page": page}, name=page),
+            path(
+                f"<slug:slug>/settings/{page}/confirm-off/", views.feedback_settings_confirm, {"page": page},
+                name=f"{page}-confirm",
+            ),
+        )
+    ),
     path("<slug:slug>/settings/members/", views.members, name="members"),
     path("<slug:slug>/settings/members/<int:member_id>/role/", views.member_role, name="member-role"),
     path("<slug:slug>/settings/members/<int:member_id>/remove/", views.member_remove, name="member-remove"),

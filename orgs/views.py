@@ -2,15 +2,13 @@
 
 import csv
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -18,30 +16,14 @@ from feedback.selectors import get_recent_counts
 from retention.policy import get_retention_years
 
 from . import invitation_views, permissions, selectors, services
-from .access import org_member_view
+from .access import ERR_PAGE_FOR_KIND, org_member_view, render_org_page
 from .audit import RequestMeta
 from .forms import AuditFilterForm, DataSettingForm, RoleForm
-from .models import FEEDBACK_SETTING_BY_KIND
-from .navigation import org_navigation
-from .roles import OrgKind, is_role_valid_for_kind, role_label, roles_for_kind
+from .roles import is_role_valid_for_kind, role_label, roles_for_kind
 
 MEMBERS_PER_PAGE = 50
 AUDIT_EVENTS_PER_PAGE = 50
 
-DENIED_DATA_MANAGEMENT = "Only the Primary Owner and Owners of this organization can open Data Management."
-DENIED_PRIVACY = "Only Org Admins of this organization can open the Privacy settings."
-DENIED_AUDIT_LOG = "Only the people who manage this organization's data settings can read its audit log."
-DENIED_MEMBERS = "Your role does not allow changing members."
-
-
-def render_org_page(request, membership, template, current, context=None):
-    """Render a page of an organization with its side navigation."""
-    org = membership.organization
-    base = {
-        "org": org, "membership": membership, "current_org": org,
-        "nav": org_navigation(membership), "nav_current": current,
-    }
-    return render(request, template, {**base, **(context or {})})
 
 
 @org_member_view()
@@ -64,76 +46,50 @@ def switch(request):
     return redirect("orgs:overview", membership.organization.slug)
 
 
-# Settings → Data Management and Settings → Privacy share one page pattern.
+# Settings → Data Management (claude) and Settings → Privacy (console): one view, the org's profile.
 
 
-@dataclass(frozen=True)
-class DataSettingPage:
-    key: str
-    url_name: str
-    field: str
-    title: str
-    setting_label: str
-    can_open: Callable
-    can_change: Callable
-    service: Callable
-    denied: str
-    kind: str
+def _settings_profile(membership, page):
+    """The org's profile when ``page`` is its settings page (else 404); 403 with the reason for others."""
+    profile = membership.organization.profile
+    if profile.settings_page != page:
+        raise Http404(ERR_PAGE_FOR_KIND)
+    if reason := permissions.why_cannot_open_feedback_settings(membership):
+        raise PermissionDenied(reason)
+    return profile
 
 
-DATA_MANAGEMENT = DataSettingPage(
-    key="data-management",
-    url_name="orgs:data-management",
-    field=FEEDBACK_SETTING_BY_KIND[OrgKind.CLAUDE],
-    title="Data Management",
-    setting_label="Thumbs Feedback",
-    can_open=permissions.can_open_data_management,
-    can_change=permissions.can_change_thumbs_feedback,
-    service=services.set_thumbs_feedback,
-    denied=DENIED_DATA_MANAGEMENT,
-    kind=OrgKind.CLAUDE,
-)
-PRIVACY = DataSettingPage(
-    key="privacy",
-    url_name="orgs:privacy",
-    field=FEEDBACK_SETTING_BY_KIND[OrgKind.CONSOLE],
-    title="Privacy",
-    setting_label="Workbench feedback",
-    can_open=permissions.can_open_privacy,
-    can_change=permissions.can_change_workbench_feedback,
-    service=services.set_workbench_feedback,
-    denied=DENIED_PRIVACY,
-    kind=OrgKind.CONSOLE,
-)
+def _check_can_change(membership):
+    if reason := permissions.why_cannot_change_feedback_setting(membership):
+        raise PermissionDenied(reason)
 
 
-def _resolve_setting_page(page, membership):
-    if membership.organization.kind != page.kind:
-        raise Http404("This setting does not exist for this organization.")
-    if not page.can_open(membership):
-        raise PermissionDenied(page.denied)
+def _setting_form(profile, *args, **kwargs):
+    return DataSettingForm(*args, field_name=profile.setting_field, label=profile.setting_label, **kwargs)
 
 
-def _render_setting_page(request, page, membership, form, status=200, confirming=False):
+def _render_setting_page(request, membership, form, status=200, confirming=False):
     org = membership.organization
+    profile = org.profile
     context = {
-        "page": page,
+        "profile": profile,
         "form": form,
-        "enabled": getattr(org, page.field),
-        "can_change": page.can_change(membership),
+        "enabled": org.feedback_enabled,
+        "change_refusal": permissions.why_cannot_change_feedback_setting(membership),
         "confirming": confirming,
         "retention_years": get_retention_years(),
         "counts": get_recent_counts(org),
-        "confirm_url": reverse(page.url_name + "-confirm", args=[org.slug]),
+        "confirm_url": reverse(profile.settings_url_name + "-confirm", args=[org.slug]),
     }
-    response = render_org_page(request, membership, "orgs/data_setting.html", page.key, context)
-    response.status_code = status
-    return response
+    return render_org_page(
+        request, membership, "orgs/data_setting.html", profile.settings_page, context, status=status
+    )
 
 
-def _apply_setting(request, page, membership, enabled):
+def _apply_setting(request, membership, enabled):
+    profile = membership.organization.profile
     try:
-        changed = page.service(
+        changed = services.set_feedback_setting(
             actor=request.user,
             organization=membership.organization,
             enabled=enabled,
@@ -143,70 +99,48 @@ def _apply_setting(request, page, membership, enabled):
         raise PermissionDenied(error.message) from error
     except services.ServiceError as error:
         messages.error(request, error.message)
-        return redirect(page.url_name, membership.organization.slug)
+        return redirect(profile.settings_url_name, membership.organization.slug)
     state = "on" if enabled else "off"
     if changed:
-        messages.success(request, f"{page.setting_label} is now {state}.")
+        messages.success(request, f"{profile.setting_label} is now {state}.")
     else:
-        messages.info(request, f"{page.setting_label} was already {state}; nothing changed.")
-    return redirect(page.url_name, membership.organization.slug)
+        messages.info(request, f"{profile.setting_label} was already {state}; nothing changed.")
+    return redirect(profile.settings_url_name, membership.organization.slug)
 
 
-def _setting_view(page):
-    @org_member_view()
-    def view(request, membership):
-        _resolve_setting_page(page, membership)
-        if request.method not in ("GET", "POST"):
-            return HttpResponseNotAllowed(["GET", "POST"])
-        org = membership.organization
-        if request.method == "GET":
-            form = DataSettingForm(
-                initial={page.field: getattr(org, page.field)}, field_name=page.field, label=page.setting_label
-            )
-            return _render_setting_page(request, page, membership, form)
-        _check_can_change(page, membership)
-        form = DataSettingForm(request.POST, field_name=page.field, label=page.setting_label)
-        if not form.is_valid():
-            return _render_setting_page(request, page, membership, form, status=400)
-        if not form.enabled and getattr(org, page.field):
-            # Turning feedback off stops every report from the organization: ask first.
-            return _render_setting_page(request, page, membership, form, confirming=True)
-        return _apply_setting(request, page, membership, form.enabled)
-
-    view.__name__ = page.key.replace("-", "_")
-    return view
+@org_member_view()
+def feedback_settings(request, membership, page):
+    """The org's feedback setting: shown to its deciders, switched on the plans that allow it."""
+    profile = _settings_profile(membership, page)
+    if request.method not in ("GET", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    org = membership.organization
+    if request.method == "GET":
+        form = _setting_form(profile, initial={profile.setting_field: org.feedback_enabled})
+        return _render_setting_page(request, membership, form)
+    _check_can_change(membership)
+    form = _setting_form(profile, request.POST)
+    if not form.is_valid():
+        return _render_setting_page(request, membership, form, status=400)
+    if not form.enabled and org.feedback_enabled:
+        # Turning feedback off stops every report from the organization: ask first.
+        return _render_setting_page(request, membership, form, confirming=True)
+    return _apply_setting(request, membership, form.enabled)
 
 
-def _check_can_change(page, membership):
-    if not page.can_change(membership):
-        # Those who may open the page but not change it are on a plan without the setting.
-        raise PermissionDenied(services.ERR_TEAM_PLAN if page.can_open(membership) else page.denied)
-
-
-def _confirm_off_view(page):
-    @org_member_view()
-    def view(request, membership):
-        # Who may see the page is answered before the method, so a page of the wrong kind
-        # is 404 and a refused role 403 whatever the method.
-        _resolve_setting_page(page, membership)
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        _check_can_change(page, membership)
-        if request.POST.get("confirmed") != "yes":
-            form = DataSettingForm(
-                initial={page.field: False}, field_name=page.field, label=page.setting_label
-            )
-            return _render_setting_page(request, page, membership, form, confirming=True)
-        return _apply_setting(request, page, membership, False)
-
-    view.__name__ = page.key.replace("-", "_") + "_confirm"
-    return view
-
-
-data_management = _setting_view(DATA_MANAGEMENT)
-data_management_confirm = _confirm_off_view(DATA_MANAGEMENT)
-privacy = _setting_view(PRIVACY)
-privacy_confirm = _confirm_off_view(PRIVACY)
+@org_member_view()
+def feedback_settings_confirm(request, membership, page):
+    """The confirmation of turning the org's feedback setting off."""
+    # Who may see the page is answered before the method, so a page of the wrong kind
+    # is 404 and a refused role 403 whatever the method.
+    profile = _settings_profile(membership, page)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    _check_can_change(membership)
+    if request.POST.get("confirmed") != "yes":
+        form = _setting_form(profile, initial={profile.setting_field: False})
+        return _render_setting_page(request, membership, form, confirming=True)
+    return _apply_setting(request, membership, False)
 
 
 # Members
@@ -231,7 +165,7 @@ def _member_rows(membership, page_obj):
     return rows
 
 
-@org_member_view(permissions.can_view_members)
+@org_member_view()
 @require_http_methods(["GET", "POST"])
 def members(request, membership):
     # A POST is the page's invitation form (`email`, `role`); errors show beside its fields.
@@ -271,13 +205,13 @@ def _run_member_service(request, membership, call, success):
     return HttpResponseRedirect(reverse("orgs:members", args=[membership.organization.slug]))
 
 
-@org_member_view(permissions.can_manage_members, DENIED_MEMBERS)
+@org_member_view(permissions.why_cannot_manage_members)
 @require_POST
 def member_role(request, membership, member_id):
     target = _target_or_404(membership, member_id)
     form = RoleForm(request.POST, organization=membership.organization)
     if not form.is_valid():
-        messages.error(request, services.ERR_ROLE_FOR_KIND)
+        messages.error(request, permissions.ERR_ROLE_FOR_KIND)
         return redirect("orgs:members", membership.organization.slug)
     role = form.cleaned_data["role"]
     return _run_member_service(
@@ -289,7 +223,7 @@ def member_role(request, membership, member_id):
     )
 
 
-@org_member_view(permissions.can_manage_members, DENIED_MEMBERS)
+@org_member_view(permissions.why_cannot_manage_members)
 @require_POST
 def member_remove(request, membership, member_id):
     target = _target_or_404(membership, member_id)
@@ -309,7 +243,7 @@ def member_remove(request, membership, member_id):
     )
 
 
-@org_member_view(permissions.can_manage_members, DENIED_MEMBERS)
+@org_member_view(permissions.why_cannot_manage_members)
 @require_POST
 def member_transfer(request, membership, member_id):
     target = _target_or_404(membership, member_id)
@@ -330,7 +264,7 @@ def member_transfer(request, membership, member_id):
 # Audit log
 
 
-@org_member_view(permissions.can_view_audit_log, DENIED_AUDIT_LOG)
+@org_member_view(permissions.why_cannot_view_audit_log)
 @require_GET
 def audit_log(request, membership):
     org = membership.organization
@@ -373,7 +307,7 @@ def _csv_cell(value):
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-@org_member_view(permissions.can_view_audit_log, DENIED_AUDIT_LOG)
+@org_member_view(permissions.why_cannot_view_audit_log)
 @require_GET
 def audit_log_csv(request, membership):
     org = membership.organization

@@ -4,6 +4,7 @@ from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
+from console.admin_lists import LargeTableAdminMixin
 from console.admin_mixins import ReadOnlyAdminMixin
 
 from . import tasks
@@ -13,15 +14,14 @@ RUN_PURGE_PERMISSION = "retention.run_purge"
 
 
 @admin.register(RetentionRun)
-class RetentionRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class RetentionRunAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only run history, newest first, with a "Run purge now" button for permitted staff."""
 
     change_list_template = "admin/retention/retentionrun/change_list.html"
     list_display = ["started_at", "kind", "status", "cutoff", "rows_deleted", "daily_counts_deleted", "batches",
                     "duration_display", "rows_per_second_display", "short_error"]
-    list_filter = ["kind", "status"]
+    list_filter = ["kind", "status", "started_at"]
     ordering = ["-started_at"]
-    date_hierarchy = "started_at"
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields] + ["duration_display", "rows_per_second_display"]

@@ -39,7 +39,10 @@ class RetentionRun(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
-        indexes = [models.Index(fields=["kind", "-started_at"], name="retention_run_kind_started")]
+        indexes = [
+            models.Index(fields=["kind", "-started_at"], name="retention_run_kind_started"),
+            models.Index(fields=["-started_at"], name="retention_run_started"),  # the staff list, newest first
+        ]
         permissions = [("run_purge", "Can start a retention purge now")]
 
     def __str__(self):

@@ -33,8 +33,8 @@ def seed_audit_events():
     owner = User.objects.get(email="owner@acme.test")
     primary = User.objects.get(email="primary@acme.test")
     member = Membership.objects.get(organization=acme, user__email="member@acme.test")
-    services.set_thumbs_feedback(actor=owner, organization=acme, enabled=False, request_meta=OFFICE)
-    services.set_thumbs_feedback(actor=primary, organization=acme, enabled=True, request_meta=OFFICE)
+    services.set_feedback_setting(actor=owner, organization=acme, enabled=False, request_meta=OFFICE)
+    services.set_feedback_setting(actor=primary, organization=acme, enabled=True, request_meta=OFFICE)
     services.change_member_role(actor=owner, membership=member, role="admin", request_meta=OFFICE)
     services.change_member_role(actor=primary, membership=member, role="member", request_meta=OFFICE)
     services.transfer_primary_ownership(
@@ -64,8 +64,7 @@ def seed_many_audit_events(count=130):
 def turn_off_feedback(slug):
     org = Organization.objects.get(slug=slug)
     decider = "owner@acme.test" if org.kind == "claude" else "admin@acme.test"
-    setter = services.set_thumbs_feedback if org.kind == "claude" else services.set_workbench_feedback
-    setter(actor=User.objects.get(email=decider), organization=org, enabled=False, request_meta=OFFICE)
+    services.set_feedback_setting(actor=User.objects.get(email=decider), organization=org, enabled=False, request_meta=OFFICE)
 
 
 def ask_to_turn_off(label):
@@ -188,3 +187,8 @@ def open_state(page, sign_in, password, state):
     assert response.status == state.status, f"{state.url} answered {response.status}"
     if state.step:
         state.step(page)
+
+
+from tests.browser.invitation_states import invitation_states  # noqa: E402 - needs State above
+
+STATES.update(invitation_states(State))

@@ -17,8 +17,8 @@ def _seed_audit_events():
     owner = User.objects.get(email="owner@acme.test")
     primary = User.objects.get(email="primary@acme.test")
     member = Membership.objects.get(organization=acme, user__email="member@acme.test")
-    services.set_thumbs_feedback(actor=owner, organization=acme, enabled=False, request_meta=OFFICE)
-    services.set_thumbs_feedback(actor=primary, organization=acme, enabled=True, request_meta=OFFICE)
+    services.set_feedback_setting(actor=owner, organization=acme, enabled=False, request_meta=OFFICE)
+    services.set_feedback_setting(actor=primary, organization=acme, enabled=True, request_meta=OFFICE)
     services.change_member_role(actor=owner, membership=member, role="admin", request_meta=OFFICE)
     services.change_member_role(actor=primary, membership=member, role="member", request_meta=OFFICE)
 

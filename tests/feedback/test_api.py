@@ -193,7 +193,9 @@ def test_rate_limit_is_per_person(client, claude_members, post_report, chat_repo
 def test_openapi_document_describes_the_feedback_endpoint(client):
     document = client.get("/api/v1/openapi.json").json()
     operation = document["paths"]["/api/v1/orgs/{slug}/feedback"]["post"]
-    assert set(operation["responses"]) >= {"201", "400", "401", "403", "404", "413", "429"}
+    assert set(operation["responses"]) >= {"201", "400", "401", "403", "404", "405", "411", "413", "415", "429", "500", "503"}
+    assert "message_index" in document["components"]["schemas"]["FeedbackReport"]["properties"]
+    assert "/api/v1/me" in document["paths"]
     assert "FeedbackReport" in document["components"]["schemas"]
     refs = json.dumps(document)
     assert "#/$defs/" not in refs

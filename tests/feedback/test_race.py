@@ -38,7 +38,7 @@ def test_report_that_races_the_switch_off_is_refused_and_writes_nothing(claude_o
         try:
             with transaction.atomic():
                 # Hold the switch-off uncommitted until the report is waiting on it.
-                org_services.set_thumbs_feedback(actor=owner, organization=claude_org, enabled=False)
+                org_services.set_feedback_setting(actor=owner, organization=claude_org, enabled=False)
                 locked.set()
                 release.wait(10)
         finally:
@@ -73,7 +73,7 @@ def test_report_that_races_the_switch_off_is_refused_and_writes_nothing(claude_o
 def test_report_that_took_its_lock_first_is_stored_before_the_switch_off(claude_org, claude_members, chat_report):
     report, member = parse_report(chat_report), claude_members["member"].user
     feedback = record_feedback(user=member, slug=claude_org.slug, report=report)
-    org_services.set_thumbs_feedback(actor=claude_members["owner"].user, organization=claude_org, enabled=False)
+    org_services.set_feedback_setting(actor=claude_members["owner"].user, organization=claude_org, enabled=False)
     assert Feedback.objects.filter(pk=feedback.pk).exists()
     with pytest.raises(FeedbackRefused):
         record_feedback(user=member, slug=claude_org.slug, report=report)

@@ -33,7 +33,7 @@ def owner_client(client, claude_members):
 
 def test_audit_log_shows_actor_email_action_old_new_time_and_ip(owner_client, claude_members):
     owner = claude_members["owner"]
-    services.set_thumbs_feedback(
+    services.set_feedback_setting(
         actor=owner.user, organization=owner.organization, enabled=False,
         request_meta=RequestMeta(ip_address="203.0.113.9"),
     )

@@ -6,9 +6,10 @@ import time
 import pytest
 from django.db import connection, connections, transaction
 
+from console.models import User
 from orgs import services
 from orgs.models import AuditEvent, Membership, Organization
-from tests.factories import MembershipFactory
+from tests.factories import InvitationFactory, MembershipFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -63,11 +64,11 @@ def test_second_owner_waits_for_the_first_and_sees_the_setting_already_off(claud
             Organization.objects.select_for_update().get(pk=org.pk)
             locked.set()
             assert second_is_waiting.wait(WAIT)
-            return services.set_thumbs_feedback(actor=first, organization=org, enabled=False)
+            return services.set_feedback_setting(actor=first, organization=org, enabled=False)
 
     def second_owner():
         assert locked.wait(WAIT)
-        return services.set_thumbs_feedback(
+        return services.set_feedback_setting(
             actor=second, organization=Organization.objects.get(pk=org.pk), enabled=False
         )
 
@@ -91,7 +92,7 @@ def test_two_owners_turning_off_together_make_one_change_and_one_audit_event(cla
     def owner(role):
         def act():
             start.wait(WAIT)
-            return services.set_thumbs_feedback(actor=claude_members[role].user, organization=org, enabled=False)
+            return services.set_feedback_setting(actor=claude_members[role].user, organization=org, enabled=False)
         return act
 
     threads, results, errors = _run_in_threads(owner("primary_owner"), owner("owner"))
@@ -111,7 +112,7 @@ def test_opposite_toggles_at_once_leave_a_state_the_audit_log_explains(console_m
     def admin(user, enabled):
         def act():
             start.wait(WAIT)
-            return services.set_workbench_feedback(actor=user, organization=org, enabled=enabled)
+            return services.set_feedback_setting(actor=user, organization=org, enabled=enabled)
         return act
 
     threads, results, errors = _run_in_threads(
@@ -149,3 +150,54 @@ def test_two_org_admins_demoting_each_other_at_once_leave_one_admin(console_memb
     assert results.count(True) == 1
     assert Membership.objects.filter(organization=org, role="admin").count() == 1
     assert AuditEvent.objects.count() == 1
+
+
+@pytest.mark.parametrize("round_", range(5))
+def test_one_invitation_link_opened_twice_at_once_makes_one_member(claude_members, round_):
+    owner = claude_members["owner"]
+    invitation = InvitationFactory(organization=owner.organization, invited_by=owner.user, role="admin")
+    start = threading.Barrier(2)
+
+    def accept():
+        start.wait(WAIT)
+        try:
+            return services.accept_invitation(token=invitation.token, new_account={"password": "a-long-pass-phrase"})
+        except services.ServiceError as error:
+            return error.message
+
+    threads, results, errors = _run_in_threads(accept, accept)
+    _join(threads, errors)
+
+    assert sum(isinstance(r, Membership) for r in results) == 1
+    assert services.ERR_INVITATION_USED in results
+    assert User.objects.filter(email=invitation.email).count() == 1
+    assert Membership.objects.filter(organization=owner.organization, user__email=invitation.email).count() == 1
+    assert AuditEvent.objects.filter(action="member.added").count() == 1
+
+
+@pytest.mark.parametrize("round_", range(5))
+def test_revoking_while_the_invitee_accepts_ends_one_way_or_the_other(claude_members, round_):
+    owner = claude_members["owner"]
+    invitation = InvitationFactory(organization=owner.organization, invited_by=owner.user)
+    start = threading.Barrier(2)
+
+    def attempt(call):
+        def act():
+            start.wait(WAIT)
+            try:
+                return call()
+            except services.ServiceError as error:
+                return error.message
+        return act
+
+    threads, results, errors = _run_in_threads(
+        attempt(lambda: services.accept_invitation(token=invitation.token, new_account={"password": "a-long-pass-phrase"})),
+        attempt(lambda: services.revoke_invitation(actor=owner.user, invitation=invitation)),
+    )
+    _join(threads, errors)  # no deadlock: both take the org row first
+
+    invitation.refresh_from_db()
+    joined = Membership.objects.filter(user__email=invitation.email).exists()
+    assert (invitation.accepted_at is not None) is joined
+    assert (invitation.revoked_at is not None) is not joined
+    assert AuditEvent.objects.filter(action__in=["member.added", "member.invitation_revoked"]).count() == 1

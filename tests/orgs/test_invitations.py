@@ -272,7 +272,7 @@ def test_a_stale_invitation_email_is_not_sent(claude_members):
 def test_the_notice_says_which_setting_old_and_new_who_when_and_where(claude_members, django_capture_on_commit_callbacks):
     owner, primary = claude_members["owner"], claude_members["primary_owner"]
     with django_capture_on_commit_callbacks() as callbacks:
-        services.set_thumbs_feedback(actor=owner.user, organization=owner.organization, enabled=False)
+        services.set_feedback_setting(actor=owner.user, organization=owner.organization, enabled=False)
     assert len(callbacks) == 1  # the primary owner only: not the actor, not the admin or member
     event = AuditEvent.objects.get(action="settings.thumbs_feedback.changed")
     assert notices.send_setting_notice(event_id=event.pk, user_id=primary.user.pk) == 1
@@ -288,7 +288,7 @@ def test_the_notice_says_which_setting_old_and_new_who_when_and_where(claude_mem
 
 def test_a_team_plan_or_unchanged_setting_notifies_nobody(team_members, claude_members, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
-        services.set_thumbs_feedback(actor=claude_members["owner"].user, organization=claude_members["owner"].organization, enabled=True)
+        services.set_feedback_setting(actor=claude_members["owner"].user, organization=claude_members["owner"].organization, enabled=True)
         with pytest.raises(services.ServiceError):
-            services.set_thumbs_feedback(actor=team_members["owner"].user, organization=team_members["owner"].organization, enabled=False)
+            services.set_feedback_setting(actor=team_members["owner"].user, organization=team_members["owner"].organization, enabled=False)
     assert callbacks == []

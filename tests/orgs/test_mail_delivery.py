@@ -99,7 +99,7 @@ def test_a_change_of_workbench_feedback_notifies_the_other_org_admins_only(clien
     admins = [MembershipFactory(organization=console_org, role="admin") for _ in range(3)]
     for role in ("developer", "billing", "user"):
         MembershipFactory(organization=console_org, role=role)
-    services.set_workbench_feedback(actor=admins[0].user, organization=console_org, enabled=False)
+    services.set_feedback_setting(actor=admins[0].user, organization=console_org, enabled=False)
 
     messages = smtp_server.wait_for(2)
     _settle()
@@ -120,7 +120,7 @@ def test_a_failed_send_keeps_the_change_and_is_retried_until_the_server_is_back(
     task_retry.connect(on_retry, weak=False)
     try:
         org = claude_members["owner"].organization
-        changed = services.set_thumbs_feedback(actor=claude_members["owner"].user, organization=org, enabled=False)
+        changed = services.set_feedback_setting(actor=claude_members["owner"].user, organization=org, enabled=False)
         assert changed
         assert retried.wait(60), "the worker never retried the refused send"
     finally:

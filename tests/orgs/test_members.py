@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from orgs import services
+from orgs import permissions, services
 from orgs.models import AuditEvent, Membership
 from tests.factories import MembershipFactory, UserFactory
 
@@ -55,7 +55,7 @@ def test_members_and_admins_see_no_role_controls(client, claude_members):
     client.force_login(claude_members["admin"].user)
     html = client.get(reverse("orgs:members", args=["claude-ent"])).content.decode()
     assert "Change role" not in html
-    assert "Only Owners and the Primary Owner can change roles" in html
+    assert "Only the Primary Owner and Owners can change roles" in html
 
 
 def test_owner_sees_controls_only_for_those_below_them(client, claude_members):
@@ -97,7 +97,7 @@ def test_owners_change_roles_below_their_own(client, claude_members, actor, targ
 def test_nobody_changes_their_own_role(client, claude_members, actor):
     response = _change(client, claude_members[actor], claude_members[actor], "member")
     assert response.status_code == 200
-    assert services.ERR_OWN_ROLE in _messages(response)
+    assert permissions.ERR_OWN_ROLE in _messages(response)
     assert _role(claude_members[actor]) == actor
     assert not AuditEvent.objects.exists()
 
@@ -105,13 +105,13 @@ def test_nobody_changes_their_own_role(client, claude_members, actor):
 def test_owner_cannot_change_another_owner(client, claude_members):
     other = MembershipFactory(organization=claude_members["owner"].organization, role="owner")
     response = _change(client, claude_members["owner"], other, "member")
-    assert services.ERR_ROLE_ABOVE_OWN in _messages(response)
+    assert permissions.ERR_ROLE_ABOVE_OWN in _messages(response)
     assert _role(other) == "owner"
 
 
 def test_owner_cannot_change_the_primary_owner(client, claude_members):
     response = _change(client, claude_members["owner"], claude_members["primary_owner"], "member")
-    assert services.ERR_PRIMARY_BY_TRANSFER in _messages(response)
+    assert permissions.ERR_PRIMARY_BY_TRANSFER in _messages(response)
     assert _role(claude_members["primary_owner"]) == "primary_owner"
     assert not AuditEvent.objects.exists()
 
@@ -119,7 +119,7 @@ def test_owner_cannot_change_the_primary_owner(client, claude_members):
 @pytest.mark.parametrize("actor", ["primary_owner", "owner"])
 def test_primary_owner_role_cannot_be_granted_by_a_role_change(client, claude_members, actor):
     response = _change(client, claude_members[actor], claude_members["member"], "primary_owner")
-    assert services.ERR_PRIMARY_BY_TRANSFER in _messages(response)
+    assert permissions.ERR_PRIMARY_BY_TRANSFER in _messages(response)
     assert _role(claude_members["member"]) == "member"
     assert not AuditEvent.objects.exists()
 
@@ -127,7 +127,7 @@ def test_primary_owner_role_cannot_be_granted_by_a_role_change(client, claude_me
 def test_a_role_of_the_other_kind_is_refused_with_a_message(client, claude_members):
     response = _change(client, claude_members["owner"], claude_members["member"], "developer")
     assert response.status_code == 200
-    assert services.ERR_ROLE_FOR_KIND in _messages(response)
+    assert permissions.ERR_ROLE_FOR_KIND in _messages(response)
     assert _role(claude_members["member"]) == "member"
 
 
@@ -182,7 +182,7 @@ def test_owner_cannot_transfer_primary_ownership_and_is_told_why(client, claude_
     client.force_login(claude_members["owner"].user)
     url = reverse("orgs:member-transfer", args=["claude-ent", claude_members["member"].pk])
     response = client.post(url, follow=True)
-    assert services.ERR_TRANSFER in _messages(response)
+    assert permissions.ERR_TRANSFER in _messages(response)
     assert _role(claude_members["primary_owner"]) == "primary_owner"
     assert not AuditEvent.objects.exists()
 
@@ -199,7 +199,7 @@ def test_console_orgs_have_no_primary_ownership_to_transfer(client, console_memb
     url = reverse("orgs:member-transfer", args=["console-org", console_members["developer"].pk])
     response = client.post(url, {"confirmed": "yes"}, follow=True)
     assert response.status_code == 200
-    assert services.ERR_WRONG_KIND in _messages(response)
+    assert permissions.ERR_WRONG_KIND in _messages(response)
     assert _role(console_members["developer"]) == "developer"
 
 
@@ -225,7 +225,7 @@ def test_owner_cannot_remove_the_primary_owner_and_is_told_why(client, claude_me
     client.force_login(claude_members["owner"].user)
     url = reverse("orgs:member-remove", args=["claude-ent", claude_members["primary_owner"].pk])
     response = client.post(url, follow=True)
-    assert services.ERR_REMOVE_PRIMARY in _messages(response)
+    assert permissions.ERR_REMOVE_PRIMARY in _messages(response)
     assert Membership.objects.filter(pk=claude_members["primary_owner"].pk).exists()
 
 
@@ -233,7 +233,7 @@ def test_nobody_removes_themselves_here(client, claude_members):
     client.force_login(claude_members["owner"].user)
     url = reverse("orgs:member-remove", args=["claude-ent", claude_members["owner"].pk])
     response = client.post(url, {"confirmed": "yes"}, follow=True)
-    assert services.ERR_REMOVE_SELF in _messages(response)
+    assert permissions.ERR_REMOVE_SELF in _messages(response)
     assert Membership.objects.filter(pk=claude_members["owner"].pk).exists()
 
 
@@ -254,7 +254,7 @@ def test_org_admin_manages_another_org_admin(client, console_members):
 
 def test_the_last_org_admin_cannot_demote_themselves(client, console_members):
     response = _change(client, console_members["admin"], console_members["admin"], "developer")
-    assert services.ERR_OWN_ROLE in _messages(response)
+    assert permissions.ERR_OWN_ROLE in _messages(response)
     assert _role(console_members["admin"]) == "admin"
 
 
@@ -270,7 +270,7 @@ def operator():
 def test_the_last_org_admin_cannot_be_demoted(console_members, operator):
     with pytest.raises(services.ServiceError) as refused:
         services.change_member_role(actor=operator, membership=console_members["admin"], role="developer")
-    assert refused.value.message == services.ERR_LAST_ADMIN
+    assert refused.value.message == permissions.ERR_LAST_ADMIN
     assert _role(console_members["admin"]) == "admin"
     assert not AuditEvent.objects.exists()
 
@@ -278,7 +278,7 @@ def test_the_last_org_admin_cannot_be_demoted(console_members, operator):
 def test_the_last_org_admin_cannot_be_removed(console_members, operator):
     with pytest.raises(services.ServiceError) as refused:
         services.remove_member(actor=operator, membership=console_members["admin"])
-    assert refused.value.message == services.ERR_LAST_ADMIN
+    assert refused.value.message == permissions.ERR_LAST_ADMIN
     assert Membership.objects.filter(pk=console_members["admin"].pk).exists()
 
 

@@ -9,10 +9,8 @@ CONSOLE = ["admin", "developer", "billing", "user"]
 
 # predicate → (claude enterprise roles allowed, claude team roles allowed, console roles allowed)
 SINGLE_MEMBER_RULES = {
-    "can_open_data_management": ({"primary_owner", "owner"}, {"primary_owner", "owner"}, set()),
-    "can_change_thumbs_feedback": ({"primary_owner", "owner"}, set(), set()),
-    "can_open_privacy": (set(), set(), {"admin"}),
-    "can_change_workbench_feedback": (set(), set(), {"admin"}),
+    "can_open_feedback_settings": ({"primary_owner", "owner"}, {"primary_owner", "owner"}, {"admin"}),
+    "can_change_feedback_setting": ({"primary_owner", "owner"}, set(), {"admin"}),
     "can_manage_data_settings": ({"primary_owner", "owner"}, {"primary_owner", "owner"}, {"admin"}),
     "can_view_audit_log": ({"primary_owner", "owner"}, {"primary_owner", "owner"}, {"admin"}),
     "can_view_members": (set(CLAUDE), set(CLAUDE), set(CONSOLE)),
@@ -137,8 +135,8 @@ def test_only_primary_owner_transfers_primary_ownership(actor, allowed, claude_m
 @pytest.mark.django_db
 def test_last_console_admin_rule(console_members):
     admin = console_members["admin"]
-    assert permissions.would_leave_no_console_admin(admin, "developer", admin_count=1)
-    assert permissions.would_leave_no_console_admin(admin, None, admin_count=1)
-    assert not permissions.would_leave_no_console_admin(admin, "developer", admin_count=2)
-    assert not permissions.would_leave_no_console_admin(admin, "admin", admin_count=1)
-    assert not permissions.would_leave_no_console_admin(console_members["user"], None, admin_count=1)
+    assert permissions.would_leave_no_admin(admin, "developer", admin_count=1)
+    assert permissions.would_leave_no_admin(admin, None, admin_count=1)
+    assert not permissions.would_leave_no_admin(admin, "developer", admin_count=2)
+    assert not permissions.would_leave_no_admin(admin, "admin", admin_count=1)
+    assert not permissions.would_leave_no_admin(console_members["user"], None, admin_count=1)

@@ -20,7 +20,7 @@ def _fresh(org):
 
 def test_owner_turns_thumbs_feedback_off_with_one_audit_event(claude_members):
     owner = claude_members["owner"]
-    changed = services.set_thumbs_feedback(
+    changed = services.set_feedback_setting(
         actor=owner.user, organization=owner.organization, enabled=False, request_meta=META
     )
     assert changed is True
@@ -34,7 +34,7 @@ def test_owner_turns_thumbs_feedback_off_with_one_audit_event(claude_members):
 
 def test_setting_the_current_value_returns_false_and_writes_nothing(claude_members):
     owner = claude_members["primary_owner"]
-    assert services.set_thumbs_feedback(actor=owner.user, organization=owner.organization, enabled=True) is False
+    assert services.set_feedback_setting(actor=owner.user, organization=owner.organization, enabled=True) is False
     assert not AuditEvent.objects.exists()
 
 
@@ -42,7 +42,7 @@ def test_setting_the_current_value_returns_false_and_writes_nothing(claude_membe
 def test_admins_and_members_cannot_change_thumbs_feedback(claude_members, role):
     m = claude_members[role]
     with pytest.raises(services.NotAllowed):
-        services.set_thumbs_feedback(actor=m.user, organization=m.organization, enabled=False)
+        services.set_feedback_setting(actor=m.user, organization=m.organization, enabled=False)
     assert _fresh(m.organization).thumbs_feedback_enabled is True
     assert not AuditEvent.objects.exists()
 
@@ -50,58 +50,59 @@ def test_admins_and_members_cannot_change_thumbs_feedback(claude_members, role):
 def test_team_plan_owner_cannot_change_thumbs_feedback(team_members):
     m = team_members["primary_owner"]
     with pytest.raises(services.ServiceError, match="Enterprise plan only"):
-        services.set_thumbs_feedback(actor=m.user, organization=m.organization, enabled=False)
+        services.set_feedback_setting(actor=m.user, organization=m.organization, enabled=False)
     assert _fresh(m.organization).thumbs_feedback_enabled is True
     assert not AuditEvent.objects.exists()
 
 
-def test_thumbs_feedback_does_not_exist_for_console_orgs(console_members):
+def test_the_setting_service_changes_only_the_field_of_the_orgs_kind(console_members):
     m = console_members["admin"]
-    with pytest.raises(services.ServiceError, match="does not exist"):
-        services.set_thumbs_feedback(actor=m.user, organization=m.organization, enabled=False)
+    assert services.set_feedback_setting(actor=m.user, organization=m.organization, enabled=False) is True
+    org = _fresh(m.organization)
+    assert (org.workbench_feedback_enabled, org.thumbs_feedback_enabled) == (False, True)
 
 
 @pytest.mark.parametrize("role", ["developer", "billing", "user"])
 def test_only_org_admins_change_workbench_feedback(console_members, role):
     m = console_members[role]
     with pytest.raises(services.NotAllowed):
-        services.set_workbench_feedback(actor=m.user, organization=m.organization, enabled=False)
+        services.set_feedback_setting(actor=m.user, organization=m.organization, enabled=False)
     assert _fresh(m.organization).workbench_feedback_enabled is True
 
 
 def test_org_admin_turns_workbench_feedback_off_with_one_audit_event(console_members):
     m = console_members["admin"]
-    assert services.set_workbench_feedback(actor=m.user, organization=m.organization, enabled=False) is True
+    assert services.set_feedback_setting(actor=m.user, organization=m.organization, enabled=False) is True
     event = AuditEvent.objects.get()
     assert (event.action, event.old_value, event.new_value) == ("settings.workbench_feedback.changed", True, False)
 
 
 def test_non_member_cannot_change_a_setting(claude_org, outsider):
     with pytest.raises(services.NotAllowed):
-        services.set_thumbs_feedback(actor=outsider, organization=claude_org, enabled=False)
+        services.set_feedback_setting(actor=outsider, organization=claude_org, enabled=False)
 
 
 def test_staff_operator_with_the_permission_changes_a_setting_as_the_actor(claude_org):
     staff = UserFactory(is_staff=True)
     staff.user_permissions.add(Permission.objects.get(codename="change_organization"))
-    assert services.set_thumbs_feedback(actor=staff, organization=claude_org, enabled=False) is True
+    assert services.set_feedback_setting(actor=staff, organization=claude_org, enabled=False) is True
     assert AuditEvent.objects.get().actor_email == staff.email
 
 
 def test_staff_without_the_permission_cannot_change_a_setting(claude_org):
     staff = UserFactory(is_staff=True)
     with pytest.raises(services.NotAllowed):
-        services.set_thumbs_feedback(actor=staff, organization=claude_org, enabled=False)
+        services.set_feedback_setting(actor=staff, organization=claude_org, enabled=False)
 
 
 @pytest.mark.parametrize(
-    ("service", "members_fixture", "role", "field"),
+    ("members_fixture", "role", "field"),
     [
-        (services.set_thumbs_feedback, "claude_members", "owner", "thumbs_feedback_enabled"),
-        (services.set_workbench_feedback, "console_members", "admin", "workbench_feedback_enabled"),
+        ("claude_members", "owner", "thumbs_feedback_enabled"),
+        ("console_members", "admin", "workbench_feedback_enabled"),
     ],
 )
-def test_setting_is_rolled_back_when_the_audit_write_fails(request, monkeypatch, service, members_fixture, role, field):
+def test_setting_is_rolled_back_when_the_audit_write_fails(request, monkeypatch, members_fixture, role, field):
     m = request.getfixturevalue(members_fixture)[role]
 
     def failing_audit(**kwargs):
@@ -109,7 +110,7 @@ def test_setting_is_rolled_back_when_the_audit_write_fails(request, monkeypatch,
 
     monkeypatch.setattr(services, "record_audit_event", failing_audit)
     with pytest.raises(IntegrityError):
-        service(actor=m.user, organization=m.organization, enabled=False)
+        services.set_feedback_setting(actor=m.user, organization=m.organization, enabled=False)
     assert getattr(_fresh(m.organization), field) is True
     assert not AuditEvent.objects.exists()
 
@@ -151,5 +152,5 @@ def test_removal_is_rolled_back_when_the_audit_write_fails(monkeypatch, claude_m
 def test_services_update_the_callers_object_after_a_change(claude_members):
     owner = claude_members["owner"]
     org = owner.organization
-    services.set_thumbs_feedback(actor=owner.user, organization=org, enabled=False)
+    services.set_feedback_setting(actor=owner.user, organization=org, enabled=False)
     assert org.thumbs_feedback_enabled is False

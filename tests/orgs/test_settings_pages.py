@@ -3,9 +3,13 @@
 import pytest
 from django.urls import reverse
 
+from orgs.kinds import CLAUDE, CONSOLE
 from orgs.models import AuditEvent, Organization
-from orgs.services import ACTION_THUMBS_FEEDBACK, ACTION_WORKBENCH_FEEDBACK, ERR_TEAM_PLAN
-from orgs.views import DENIED_DATA_MANAGEMENT, DENIED_PRIVACY
+
+ACTION_THUMBS_FEEDBACK, ACTION_WORKBENCH_FEEDBACK = CLAUDE.setting_action, CONSOLE.setting_action
+ERR_TEAM_PLAN = "Thumbs Feedback can be changed on the Enterprise plan only."
+DENIED_DATA_MANAGEMENT = "Only the Primary Owner and Owners of this organization can open Data Management."
+DENIED_PRIVACY = "Only the Org Admins of this organization can open Privacy."
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,103 @@
+"""What each kind of organization means, one record per kind: code asks the profile, never the kind."""
+
+from dataclasses import dataclass
+
+from .roles import OrgKind, Plan, Role
+
+
+@dataclass(frozen=True)
+class KindProfile:
+    """The facts that vary by kind: the feedback setting, its page, the rating surface, who decides."""
+
+    kind: str
+    # The data setting that turns feedback on or off, and its audit action (DESIGN §5 names).
+    setting_field: str
+    setting_label: str
+    setting_action: str
+    # Settings page: URL name (in the ``orgs`` namespace, also the navigation key) and title.
+    settings_page: str
+    settings_title: str
+    # Where people rate responses: the report's surface, the page's URL name (``feedback``) and title.
+    surface: str
+    rating_page: str
+    rating_title: str
+    # Who rates, and who decides the data settings and members (highest first), as people say it.
+    raters_label: str
+    deciding_roles: tuple
+    deciders_label: str
+    # Whether deciders manage their peers (Org Admins do; Owners do not manage Owners), and
+    # whether the org must always keep one admin (a console org's last Org Admin stays).
+    peers_manage_each_other: bool
+    needs_admin: bool
+    # The plans an organization of this kind may be on ("" = none), and those where the setting may change.
+    plans: tuple
+    setting_plans: tuple
+
+    @property
+    def settings_url_name(self):
+        return f"orgs:{self.settings_page}"
+
+    @property
+    def rating_url_name(self):
+        return f"feedback:{self.rating_page}"
+
+    @property
+    def has_plans(self):
+        return self.plans != ("",)
+
+    @property
+    def setting_plans_label(self):
+        return " or ".join(Plan(plan).label for plan in self.setting_plans)
+
+    def setting_changeable_on(self, plan):
+        """Whether the feedback setting may be changed on this plan."""
+        return plan in self.setting_plans
+
+
+CLAUDE = KindProfile(
+    kind=OrgKind.CLAUDE,
+    setting_field="thumbs_feedback_enabled",
+    setting_label="Thumbs Feedback",
+    setting_action="settings.thumbs_feedback.changed",
+    settings_page="data-management",
+    settings_title="Data Management",
+    surface="chat",
+    rating_page="chat",
+    rating_title="Chat",
+    raters_label="members",
+    deciding_roles=(Role.PRIMARY_OWNER, Role.OWNER),
+    deciders_label="the Primary Owner and Owners",
+    peers_manage_each_other=False,
+    needs_admin=False,
+    plans=(Plan.TEAM, Plan.ENTERPRISE),
+    setting_plans=(Plan.ENTERPRISE,),
+)
+
+CONSOLE = KindProfile(
+    kind=OrgKind.CONSOLE,
+    setting_field="workbench_feedback_enabled",
+    setting_label="Workbench feedback",
+    setting_action="settings.workbench_feedback.changed",
+    settings_page="privacy",
+    settings_title="Privacy",
+    surface="workbench",
+    rating_page="workbench",
+    rating_title="Workbench",
+    raters_label="people using the Workbench",
+    deciding_roles=(Role.ADMIN,),
+    deciders_label="the Org Admins",
+    peers_manage_each_other=True,
+    needs_admin=True,
+    plans=("",),
+    setting_plans=("",),
+)
+
+PROFILES = {profile.kind: profile for profile in (CLAUDE, CONSOLE)}
+PROFILE_BY_SURFACE = {profile.surface: profile for profile in PROFILES.values()}
+PROFILE_BY_SETTINGS_PAGE = {profile.settings_page: profile for profile in PROFILES.values()}
+PROFILE_BY_RATING_PAGE = {profile.rating_page: profile for profile in PROFILES.values()}
+
+
+def profile_for(kind):
+    """The profile of a kind of organization."""
+    return PROFILES[OrgKind(kind)]
