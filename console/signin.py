@@ -4,13 +4,12 @@ Axes compares one count with one limit; the console has two (per account at an a
 higher one per address across accounts), so the handler folds them into the count axes compares.
 """
 
+from axes.backends import AxesStandaloneBackend
+from axes.handlers.database import AxesDatabaseHandler
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Sum
 from django.shortcuts import render
-
-from axes.backends import AxesStandaloneBackend
-from axes.handlers.database import AxesDatabaseHandler
 
 ERR_LOCKED_OUT = (
     "Too many failed sign-in attempts for this account from your network. "

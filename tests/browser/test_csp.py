@@ -15,7 +15,7 @@ LISTEN_SCRIPT = f"({LISTEN})();"
 
 
 def _invitation_page():
-    from orgs.models import Organization, Membership
+    from orgs.models import Membership, Organization
     from tests.factories import InvitationFactory
 
     acme = Organization.objects.get(slug="acme")
