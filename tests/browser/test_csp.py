@@ -23,6 +23,18 @@ def _invitation_page():
     return f"/invitations/{InvitationFactory(organization=acme, invited_by=owner.user).token}/"
 
 
+REPORT_ID = "5b0f3f38-8a3e-4d36-9a8e-3c1c2a3d9f01"
+
+
+def _one_report():
+    from feedback.models import Feedback
+
+    Feedback.objects.create(
+        id=REPORT_ID, surface="chat", rating="up", comment="Clear.", message_index=1,
+        conversation={"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]},
+    )
+
+
 CHECKED = [
     "sign-in", "sign-in-error", "home", "home-staff", "overview",
     "data-management-owner", "data-management-confirm", "data-management-turned-off",
@@ -36,7 +48,9 @@ EXTRA = {
     "admin-organizations": State("staff@acme.test", "/admin/orgs/organization/"),
     "admin-organization": State("staff@acme.test", "/admin/orgs/organization/1/change/"),
     "admin-sign-in-attempts": State("staff@acme.test", "/admin/axes/accessattempt/"),
-    "admin-feedback": State("staff@acme.test", "/admin/feedback/feedback/"),
+    "admin-feedback": State("staff@acme.test", "/admin/feedback/feedback/", setup=_one_report),
+    "admin-feedback-report": State("staff@acme.test", f"/admin/feedback/feedback/{REPORT_ID}/change/", setup=_one_report),
+    "admin-staff-accesses": State("staff@acme.test", "/admin/feedback/staffaccess/"),
 }
 
 

@@ -122,3 +122,18 @@ def test_staff_see_and_clear_lock_outs_in_the_admin(admin_client, password):
     )
     assert response.status_code == 302
     assert _sign_in("owner@acme.test", password)[1].status_code == 302
+
+
+def test_behind_a_trusted_proxy_the_forwarded_client_address_counts(settings, password):
+    settings.TRUSTED_PROXY_COUNT = 1
+    UserFactory(email="owner@acme.test")
+    proxy = "10.0.0.5"
+    for _ in range(10):
+        Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=f"1.2.3.4, {HOME}").post(
+            "/accounts/login/", {"username": "owner@acme.test", "password": "wrong"}
+        )
+    locked = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=HOME)
+    assert locked.post("/accounts/login/", {"username": "owner@acme.test", "password": password}).status_code == 429
+    # Another client behind the same proxy is not locked out by HOME's failures.
+    other = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=ELSEWHERE)
+    assert other.post("/accounts/login/", {"username": "owner@acme.test", "password": password}).status_code == 302
