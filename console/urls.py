@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from orgs import api as orgs_api
 from orgs import invitation_views
+from orgs import views as orgs_views
 
 from . import api, views
 
@@ -16,7 +17,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", orgs_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

@@ -1,22 +1,12 @@
-"""The console shell: the organization list and the health check."""
+"""The console shell's own endpoints: the health check and the favicon."""
 
-from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from orgs.selectors import list_memberships_for_user
-
 from .health import cache_fail_open, check_broker, check_database
-
-
-@login_required
-@require_GET
-def home(request):
-    """The signed-in person's organizations, with their role in each."""
-    return render(request, "console/home.html", {"memberships": list_memberships_for_user(request.user)})
 
 
 @never_cache

@@ -6,6 +6,7 @@ from django.http import JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 from pydantic import ValidationError
 
 from console.errors import ERR_CSRF, ERR_SIGN_IN, api_error
@@ -87,11 +88,13 @@ def submit_feedback(request, slug):
     return JsonResponse({"id": str(feedback.id)}, status=201)
 
 
+@require_safe
 def openapi_document(request):
     """The OpenAPI 3.1 description of the JSON API."""
     return JsonResponse(openapi.build_document(), json_dumps_params={"indent": 2})
 
 
+@require_safe
 def api_docs(request):
     """A readable page describing the API, from the same OpenAPI document."""
     document = openapi.build_document()

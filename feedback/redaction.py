@@ -5,7 +5,8 @@ is connector content, and is replaced by an "omitted" marker, when:
 
 - its ``origin`` or ``source`` object has a ``type`` naming a connector or MCP server ("connector",
   "mcp", case and surrounding whitespace ignored, or any type containing those words);
-- its ``type`` is ``mcp_tool_result`` (the Messages API's MCP connector), whatever else it says;
+- its ``type`` is ``mcp_tool_result`` (the Messages API's MCP connector), whatever else it says (the marker
+  names the server of the ``mcp_tool_use`` it answers, when the conversation has it);
 - it has an ``origin`` that cannot be read as a non-connector origin (a string, a list, a number,
   an object without a non-empty string ``type``): when in doubt, leave it out.
 
@@ -89,13 +90,19 @@ def _readable_origin(origin: object) -> bool:
     return isinstance(origin, dict) and isinstance(origin.get("type"), str) and bool(origin["type"].strip())
 
 
-def connector_origin(block: object) -> ConnectorOrigin | None:
-    """Return the connector/MCP origin of a block, or None when the block is not connector content."""
+def connector_origin(block: object, servers: dict | None = None) -> ConnectorOrigin | None:
+    """Return the connector/MCP origin of a block, or None when the block is not connector content.
+
+    ``servers`` maps ``mcp_tool_use`` ids to their ``server_name``, to name the server of an ``mcp_tool_result``.
+    """
     if not isinstance(block, dict):
         return None
     block_type = block.get("type")
     if isinstance(block_type, str) and block_type.strip().lower() == MCP_TOOL_RESULT:
-        return ConnectorOrigin(type=MCP, name=safe_name(block.get("server_name")))
+        server = block.get("server_name")
+        if server is None and servers:
+            server = servers.get(block.get("tool_use_id")) if isinstance(block.get("tool_use_id"), str) else None
+        return ConnectorOrigin(type=MCP, name=safe_name(server))
     for key in ("origin", "source"):
         described_by = block.get(key)
         kind = connector_type(described_by)
@@ -108,27 +115,22 @@ def connector_origin(block: object) -> ConnectorOrigin | None:
     return None
 
 
-def is_connector_content(block: object) -> bool:
-    """Return whether a block came from a connector or an MCP server (or cannot be told apart from one)."""
-    return connector_origin(block) is not None
-
-
 def omitted_block(origin: ConnectorOrigin) -> dict:
     """Return the marker that stands in for a removed connector or MCP block."""
     return {"type": OMITTED_TYPE, "reason": OMITTED_REASON, "origin": origin.as_dict()}
 
 
-def redact_value(value: Any) -> Any:
+def redact_value(value: Any, servers: dict | None = None) -> Any:
     """Return a copy of ``value`` with every connector or MCP block replaced by a marker."""
     if isinstance(value, dict):
-        origin = connector_origin(value)
+        origin = connector_origin(value, servers)
         if origin is not None:
             return omitted_block(origin)
-        return {key: redact_value(item) for key, item in value.items()}
+        return {key: redact_value(item, servers) for key, item in value.items()}
     if isinstance(value, list):
-        return [redact_value(item) for item in value]
+        return [redact_value(item, servers) for item in value]
     if isinstance(value, tuple):
-        return tuple(redact_value(item) for item in value)
+        return tuple(redact_value(item, servers) for item in value)
     return value if isinstance(value, _LEAF_TYPES) else _copy_leaf(value)
 
 
@@ -141,14 +143,25 @@ def _copy_leaf(value: Any) -> Any:
         return value
 
 
-def redact_message(message: Any) -> Any:
+def redact_message(message: Any, servers: dict | None = None) -> Any:
     """Return a redacted copy of one message; a whole-message connector origin keeps only the role."""
-    origin = connector_origin(message)
+    origin = connector_origin(message, servers)
     if origin is not None:
         # Replacing the message itself would drop its role; the stored conversation must stay well-formed.
         role = message.get("role")
         return {"role": role if isinstance(role, str) else None, "content": [omitted_block(origin)]}
-    return redact_value(message)
+    return redact_value(message, servers)
+
+
+def mcp_servers(messages: list) -> dict[str, object]:
+    """Map the id of each ``mcp_tool_use`` block in the messages to its ``server_name``."""
+    servers = {}
+    for message in messages:
+        content = message.get("content") if isinstance(message, dict) else None
+        for block in content if isinstance(content, list) else ():
+            if isinstance(block, dict) and block.get("type") == "mcp_tool_use" and isinstance(block.get("id"), str):
+                servers[block["id"]] = block.get("server_name")
+    return servers
 
 
 def redact_conversation(conversation: Any) -> Any:
@@ -158,7 +171,8 @@ def redact_conversation(conversation: Any) -> Any:
     redacted = {}
     for key, value in conversation.items():
         if key == "messages" and isinstance(value, list):
-            redacted[key] = [redact_message(message) for message in value]
+            servers = mcp_servers(value)
+            redacted[key] = [redact_message(message, servers) for message in value]
         else:
             # style, preferences, model_settings and anything else: walked like the messages.
             redacted[key] = redact_value(value)

@@ -5,7 +5,6 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 
 from orgs.access import ERR_PAGE_FOR_KIND, org_member_view, render_org_page
-from retention.policy import get_retention_years
 
 from .presentation import conversation_view
 from .samples import SAMPLE_BY_SURFACE
@@ -27,6 +26,5 @@ def rating_page(request, membership, page):
         "feedback_enabled": org.feedback_enabled,
         "messages_view": conversation_view(sample),
         "conversation": sample,
-        "retention_years": get_retention_years(),
     }
     return render_org_page(request, membership, "feedback/rate.html", profile.rating_page, context)

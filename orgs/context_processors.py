@@ -1,10 +1,18 @@
-"""Template context for pages that are not rendered by an organization view but happen inside one."""
+"""Template context of the organizations: the switcher on every page, and the frame of an error page inside an org."""
 
 from django.utils.functional import SimpleLazyObject
 
 from . import selectors
 from .navigation import org_navigation
 from .roles import rank, role_label
+
+
+def org_switcher(request):
+    """The signed-in person's memberships for the organization switcher (queried only if shown)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"switcher_memberships": SimpleLazyObject(lambda: list(selectors.list_memberships_for_user(user)))}
 
 
 def org_frame(request):

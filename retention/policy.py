@@ -2,20 +2,10 @@
 
 import datetime as dt
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
-ERR_RETENTION_YEARS = "FEEDBACK_RETENTION_YEARS must be a positive whole number of years from 1 to 100, not {value!r}."
-MAX_RETENTION_YEARS = 100
-
-
-def get_retention_years():
-    """The retention period in whole years, read from settings each time it is needed."""
-    years = settings.FEEDBACK_RETENTION_YEARS
-    if isinstance(years, bool) or not isinstance(years, int) or not 1 <= years <= MAX_RETENTION_YEARS:
-        raise ImproperlyConfigured(ERR_RETENTION_YEARS.format(value=years))
-    return years
+# The period itself is the feedback report's promise (feedback.policy); this module applies it.
+from feedback.policy import get_retention_years
 
 
 def _utc(moment):

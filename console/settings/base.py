@@ -89,8 +89,9 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "console.context_processors.org_switcher",
+                "orgs.context_processors.org_switcher",
                 "orgs.context_processors.org_frame",
+                "feedback.context_processors.feedback_facts",
             ],
         },
     },
@@ -216,7 +217,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
 
-# How long feedback reports are kept, in whole years (read at run time by retention.policy).
+# How long feedback reports are kept, in whole years (read at run time by feedback.policy).
 FEEDBACK_RETENTION_YEARS = env_whole_number(
     "FEEDBACK_RETENTION_YEARS", default=5, low=1, high=100, what="positive whole number of years"
 )

@@ -125,3 +125,11 @@ def test_an_exception_in_an_api_view_is_a_json_500(member, monkeypatch):
         "surface": "chat", "rating": "up", "conversation": {"messages": [{"role": "assistant", "content": "x"}]},
     }), content_type="application/json")
     assert_json_error(response, 500, "server_error")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/v1/openapi.json", "/api/v1/docs/"])
+def test_wrong_method_on_the_documents_is_json_405(member, path):
+    response = member.delete(path)
+    assert_json_error(response, 405, "method_not_allowed")
+    assert "GET" in response["Allow"]

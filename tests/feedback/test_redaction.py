@@ -9,7 +9,6 @@ from feedback.redaction import (
     OMITTED_REASON,
     ConnectorOrigin,
     connector_origin,
-    is_connector_content,
     redact_conversation,
 )
 
@@ -244,6 +243,20 @@ def test_mcp_tool_result_block_is_replaced_by_its_type_alone(content):
     assert marker == {"type": "omitted", "reason": "connector_content", "origin": {"type": "mcp", "name": "unknown"}}
 
 
+def test_mcp_tool_result_marker_names_the_server_of_the_call_it_answers():
+    original = {"messages": [
+        {"role": "assistant", "content": [{"type": "mcp_tool_use", "id": "mcptoolu_7", "name": "search", "server_name": "jira",
+                                           "input": {}}]},
+        {"role": "user", "content": [{"type": "mcp_tool_result", "tool_use_id": "mcptoolu_7", "content": "SECRET"},
+                                     {"type": "mcp_tool_result", "tool_use_id": "other", "content": "SECRET"}]},
+    ]}
+
+    redacted = redact_conversation(original)
+
+    assert redacted["messages"][1]["content"] == [mcp_marker("jira"), mcp_marker("unknown")]
+    assert redacted["messages"][0] == original["messages"][0]
+
+
 def test_mcp_tool_use_is_kept_with_its_server_name():
     block = {"type": "mcp_tool_use", "id": "mcptoolu_1", "name": "search", "server_name": "jira", "input": {"q": "typed"}}
 
@@ -468,10 +481,10 @@ def test_connector_origin_reports_type_and_name():
     assert connector_origin("not a block") is None
 
 
-def test_is_connector_content_checks_origin_and_source():
-    assert is_connector_content({"type": "document", "source": {"type": "connector"}})
-    assert is_connector_content({"type": "text", "origin": {"type": "mcp"}})
-    assert not is_connector_content({"type": "document", "source": {"type": "base64"}})
+def test_connector_origin_checks_origin_and_source():
+    assert connector_origin({"type": "document", "source": {"type": "connector"}}) is not None
+    assert connector_origin({"type": "text", "origin": {"type": "mcp"}}) is not None
+    assert connector_origin({"type": "document", "source": {"type": "base64"}}) is None
 
 
 # --- property test -------------------------------------------------------------------------------
@@ -547,7 +560,7 @@ def block_tree(secrets):
 def plain_texts(value, inside_connector=False):
     """Yield the text of every text block that is not connector content and not inside one."""
     if isinstance(value, dict):
-        inside_connector = inside_connector or is_connector_content(value)
+        inside_connector = inside_connector or connector_origin(value) is not None
         if not inside_connector and value.get("type") == "text" and isinstance(value.get("text"), str):
             yield value["text"]
         for item in value.values():

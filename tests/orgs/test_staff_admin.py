@@ -137,3 +137,18 @@ def test_every_admin_form_answers_bad_values_without_a_500(staff_client, claude_
             query = f"?organization={bad}" if "membership/add" in url else ""
             response = staff_client.post(url + query, dict.fromkeys(fields, bad))
             assert response.status_code in (200, 302, 403), (url, bad, response.status_code)
+
+
+def test_audit_search_answers_exact_email_action_prefix_and_org_slug(staff_client, claude_org, console_org):
+    AuditEvent.objects.create(organization=claude_org, action="member.role.changed", actor_email="a@example.test")
+    AuditEvent.objects.create(organization=console_org, action="settings.workbench_feedback.changed")
+
+    def found(**params):
+        cl = staff_client.get("/admin/orgs/auditevent/", params).context["cl"]
+        return sorted(e.action for e in cl.result_list)
+
+    assert found(q="a@example.test") == ["member.role.changed"]
+    assert found(q="example.test") == []  # not a part of an address: exact e-mail only
+    assert found(q="settings.") == ["settings.workbench_feedback.changed"]
+    assert found(q=console_org.slug) == ["settings.workbench_feedback.changed"]
+    assert found(action_group="member.") == ["member.role.changed"]
