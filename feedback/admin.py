@@ -5,7 +5,7 @@ import json
 from django.contrib import admin
 from django.utils.html import format_html
 
-from console.admin_lists import LargeTableAdminMixin
+from console.admin_lists import DateRangeFilter, LargeTableAdminMixin
 from console.admin_mixins import ReadOnlyAdminMixin
 from orgs.audit import RequestMeta
 
@@ -18,7 +18,7 @@ class FeedbackAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Reports leave only through the retention purge, which records every run."""
 
     list_display = ["id", "surface", "rating", "message_index", "short_comment", "created_at"]
-    list_filter = ["surface", "rating", "created_at"]
+    list_filter = ["surface", "rating", ("created_at", DateRangeFilter)]
     fields = ["id", "surface", "rating", "comment", "created_at", "message_index", "rated_message", "conversation_pretty"]
     readonly_fields = fields
 

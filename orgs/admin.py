@@ -9,7 +9,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from console.admin_lists import LargeTableAdminMixin
+from console.admin_lists import DateRangeFilter, LargeTableAdminMixin
 from console.admin_mixins import ReadOnlyAdminMixin
 
 from . import staff
@@ -197,7 +197,7 @@ class AuditEventAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin
     """Read-only for everyone, superusers included: the audit log is append-only."""
 
     list_display = ["created_at", "organization", "actor_email", "action", "target", "old_value", "new_value", "ip_address"]
-    list_filter = [ActionGroupFilter, "created_at"]
+    list_filter = [ActionGroupFilter, ("created_at", DateRangeFilter)]
     list_select_related = ["organization"]
     search_fields = ["actor_email"]  # replaced by get_search_results: indexed columns only
     search_help_text = "An exact e-mail address, the start of an action (member.role), or an organization's slug."

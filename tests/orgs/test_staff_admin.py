@@ -152,3 +152,16 @@ def test_audit_search_answers_exact_email_action_prefix_and_org_slug(staff_clien
     assert found(q="settings.") == ["settings.workbench_feedback.changed"]
     assert found(q=console_org.slug) == ["settings.workbench_feedback.changed"]
     assert found(action_group="member.") == ["member.role.changed"]
+
+
+def test_report_list_filters_any_date_range_and_refuses_a_bad_date_without_a_500(staff_client):
+    for day in ("2025-12-31", "2026-01-15", "2026-02-01"):
+        Feedback.objects.create(surface="chat", rating="up", conversation={"messages": []},
+                                created_at=f"{day}T12:00:00Z")
+    url = "/admin/feedback/feedback/"
+    page = staff_client.get(url, {"created_at__gte": "2026-01-01", "created_at__lt": "2026-02-01", "rating__exact": "up"})
+    assert [r.created_at.date().isoformat() for r in page.context["cl"].result_list] == ["2026-01-15"]
+    html = page.content.decode()
+    assert 'name="created_at__gte" value="2026-01-01"' in html
+    assert 'type="hidden" name="rating__exact" value="up"' in html
+    assert staff_client.get(url, {"created_at__gte": "not a date"}).status_code in (200, 302)
