@@ -1,6 +1,7 @@
 """Bulk data for the scale guard test and bench/scale.py: one large organization, built with generate_series."""
 
 from datetime import timedelta
+from urllib.parse import quote
 
 from django.db import connection
 from django.urls import reverse
@@ -75,11 +76,11 @@ def grow(organization, *, members, events, reports, runs, have=None):
 def pages(organization, member):
     """The staff and owner pages whose cost must not grow: (name, url, opened by staff?)."""
     org, slug = organization.pk, organization.slug
-    week_ago = (timezone.now() - timedelta(days=7)).date().isoformat()
+    week_ago = quote(str((timezone.now() - timedelta(days=7)).replace(microsecond=0)))
     return [
         ("admin: organization page", reverse("admin:orgs_organization_change", args=[org]), True),
         ("admin: members of the org", f"{reverse('admin:orgs_membership_changelist')}?organization__id__exact={org}", True),
-        ("admin: member search", f"{reverse('admin:orgs_membership_changelist')}?organization__id__exact={org}&q=scale7@", True),
+        ("admin: member search", f"{reverse('admin:orgs_membership_changelist')}?organization__id__exact={org}&q=scale7@{slug}.test", True),
         ("admin: member page", reverse("admin:orgs_membership_change", args=[member.pk]), True),
         ("admin: feedback reports", reverse("admin:feedback_feedback_changelist"), True),
         ("admin: reports, down, past 7 days",

@@ -6,6 +6,7 @@ the CSRF middleware, a request Django could not parse, an unhandled exception).
 """
 
 import logging
+import sys
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
@@ -80,7 +81,14 @@ def page_not_found(request, exception, template_name=defaults.ERROR_404_TEMPLATE
 
 
 def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
-    """500 page, or JSON under /api/ (the exception is already logged by Django)."""
+    """500 page, or JSON under /api/ (the exception is already logged by Django); 503 for an outage."""
+    from .outage import outage_response  # outage.py builds on this module's helpers
+
+    # Django calls this inside its except block: an outage met outside a view (loading the
+    # session, saving it) is still a 503, like one met inside (console.middleware.OutageMiddleware).
+    outage = outage_response(request, sys.exc_info()[1])
+    if outage is not None:
+        return outage
     if not is_api_request(request):
         return defaults.server_error(request, template_name)
     return api_error(500, "server_error", ERR_SERVER)

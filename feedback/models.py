@@ -2,8 +2,11 @@
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+ERR_STAFF_ACCESS_APPEND_ONLY = "Staff-access records are never changed or deleted."
 
 
 class Surface(models.TextChoices):
@@ -62,3 +65,45 @@ class DailyFeedbackCount(models.Model):
 
     def __str__(self):
         return f"{self.organization_id} {self.day} {self.surface} {self.rating}: {self.count}"
+
+
+class StaffAccess(models.Model):
+    """One read of reports by staff: a report opened in the admin, or an export of a date range.
+
+    Append-only: written by feedback.services, never changed or deleted (see save/delete). It names
+    the staff member and the report, never a customer; report ids are kept as values, not keys,
+    so the record outlives the report's purge.
+    """
+
+    class Kind(models.TextChoices):
+        VIEWED = "report.viewed", "Report opened in the admin"
+        EXPORTED = "reports.exported", "Reports exported"
+
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # Kept as written, so the record still names the person after their account is gone.
+    staff_email = models.EmailField()
+    feedback_id = models.UUIDField(null=True, blank=True)
+    since = models.DateTimeField(null=True, blank=True)
+    until = models.DateTimeField(null=True, blank=True)
+    report_count = models.PositiveIntegerField(null=True, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # Where the read happened: "admin", or the export command with the host it ran on.
+    origin = models.CharField(max_length=255)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "staff access to reports"
+        verbose_name_plural = "staff accesses to reports"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.staff_email} {self.get_kind_display().lower()} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError(ERR_STAFF_ACCESS_APPEND_ONLY)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError(ERR_STAFF_ACCESS_APPEND_ONLY)

@@ -115,11 +115,6 @@ def connector_origin(block: object, servers: dict | None = None) -> ConnectorOri
     return None
 
 
-def is_connector_content(block: object) -> bool:
-    """Return whether a block came from a connector or an MCP server (or cannot be told apart from one)."""
-    return connector_origin(block) is not None
-
-
 def omitted_block(origin: ConnectorOrigin) -> dict:
     """Return the marker that stands in for a removed connector or MCP block."""
     return {"type": OMITTED_TYPE, "reason": OMITTED_REASON, "origin": origin.as_dict()}

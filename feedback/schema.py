@@ -264,7 +264,3 @@ def validation_details(exc: ValidationError) -> list[dict[str, str]]:
         for error in exc.errors(include_url=False, include_context=False, include_input=False)
     ]
 
-
-def openapi_schema() -> dict:
-    """Return the JSON schema of the request body."""
-    return FeedbackReport.model_json_schema()

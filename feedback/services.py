@@ -11,7 +11,7 @@ from orgs.kinds import PROFILE_BY_SURFACE, PROFILES
 from orgs.models import Membership, Organization
 from orgs.selectors import get_membership
 
-from .models import COUNT_SHARDS, DailyFeedbackCount, Feedback
+from .models import COUNT_SHARDS, DailyFeedbackCount, Feedback, StaffAccess
 from .redaction import redact_conversation
 
 ERR_FEEDBACK_DISABLED = "Feedback is turned off for this organization."
@@ -130,3 +130,19 @@ def record_feedback(*, user, slug, report):
     if not store(user, slug, feedback):
         raise _refusal(user, slug, report.surface)
     return feedback
+
+
+def record_report_viewed(*, staff, feedback_id, request_meta):
+    """Put on the record that a staff member opened one report in the admin."""
+    return StaffAccess.objects.create(
+        kind=StaffAccess.Kind.VIEWED, staff=staff, staff_email=staff.email, feedback_id=feedback_id,
+        ip_address=request_meta.ip_address, origin="admin",
+    )
+
+
+def record_reports_exported(*, staff, since, until, report_count, origin):
+    """Put on the record that a staff member exported the reports created in [since, until]."""
+    return StaffAccess.objects.create(
+        kind=StaffAccess.Kind.EXPORTED, staff=staff, staff_email=staff.email, since=since, until=until,
+        report_count=report_count, origin=origin[:255],
+    )

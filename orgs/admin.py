@@ -9,7 +9,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from console.admin_lists import LargeTableAdminMixin
+from console.admin_lists import DateRangeFilter, LargeTableAdminMixin
 from console.admin_mixins import ReadOnlyAdminMixin
 
 from . import staff
@@ -111,14 +111,19 @@ class MembershipAdmin(StaffServiceAdminMixin, LargeTableAdminMixin, admin.ModelA
     list_display = ["user", "organization", "role_name", "created_at"]
     list_filter = ["organization", "role"]
     list_select_related = ["user", "organization"]
-    search_fields = ["user__email__istartswith", "user__full_name__icontains"]
-    search_help_text = "The start of an e-mail address, or part of a name."
+    search_fields = ["user__email"]  # replaced by get_search_results: the unique e-mail index only
+    search_help_text = "A person's exact e-mail address."
     raw_id_fields = ["user", "organization"]
     ordering = ["organization__name", "user__email"]
 
     @admin.display(description="role", ordering="role")
     def role_name(self, obj):
         return obj.role_label
+
+    def get_search_results(self, request, queryset, search_term):
+        """An exact e-mail address (addresses are stored lower-case): one index lookup, never a scan."""
+        term = search_term.strip().lower()
+        return (queryset.filter(user__email=term) if term else queryset), False
 
     def get_actions(self, request):
         # Removing a member is one service call each, with its checks: no bulk delete.
@@ -197,7 +202,7 @@ class AuditEventAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin
     """Read-only for everyone, superusers included: the audit log is append-only."""
 
     list_display = ["created_at", "organization", "actor_email", "action", "target", "old_value", "new_value", "ip_address"]
-    list_filter = [ActionGroupFilter, "created_at"]
+    list_filter = [ActionGroupFilter, ("created_at", DateRangeFilter)]
     list_select_related = ["organization"]
     search_fields = ["actor_email"]  # replaced by get_search_results: indexed columns only
     search_help_text = "An exact e-mail address, the start of an action (member.role), or an organization's slug."

@@ -68,12 +68,12 @@ def post_invitation(request, membership):
     return form, redirect("orgs:members", membership.organization.slug)
 
 
-def _invitation_action(request, membership, invitation_id, call, success):
+def _invitation_action(request, membership, invitation_id, service, success):
     invitation = selectors.get_open_invitation(membership.organization, invitation_id)
     if invitation is None:
         raise Http404("No such open invitation.")
     try:
-        call(invitation)
+        service(actor=request.user, invitation=invitation, request_meta=RequestMeta.from_request(request))
     except services.NotAllowed as error:
         raise PermissionDenied(error.message) from error
     except services.ServiceError as error:
@@ -87,10 +87,7 @@ def _invitation_action(request, membership, invitation_id, call, success):
 @require_POST
 def invitation_resend(request, membership, invitation_id):
     return _invitation_action(
-        request, membership, invitation_id,
-        lambda invitation: services.resend_invitation(
-            actor=request.user, invitation=invitation, request_meta=RequestMeta.from_request(request)
-        ),
+        request, membership, invitation_id, services.resend_invitation,
         "A new link was sent to {email}, valid for 7 days; the previous link no longer works.",
     )
 
@@ -99,10 +96,7 @@ def invitation_resend(request, membership, invitation_id):
 @require_POST
 def invitation_revoke(request, membership, invitation_id):
     return _invitation_action(
-        request, membership, invitation_id,
-        lambda invitation: services.revoke_invitation(
-            actor=request.user, invitation=invitation, request_meta=RequestMeta.from_request(request)
-        ),
+        request, membership, invitation_id, services.revoke_invitation,
         "The invitation to {email} was revoked; its link no longer works.",
     )
 

@@ -144,7 +144,8 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["organization", "-created_at", "-id"], name="audit_org_newest"),
             # The staff search: an exact e-mail, or the start of an action (LIKE 'x%' needs the pattern opclass).
-            models.Index(fields=["actor_email"], name="audit_actor_email"),
+            models.Index(fields=["actor_email", "-created_at", "-id"], name="audit_actor_email"),
+            models.Index(fields=["organization", "action"], name="audit_org_action"),  # the owners' action filter
             models.Index(fields=["action"], name="audit_action_prefix", opclasses=["varchar_pattern_ops"]),
         ]
 

@@ -1,5 +1,6 @@
 """Reads of organizations and memberships."""
 
+from django.db import connection
 from django.http import Http404
 
 from .models import AuditEvent, Invitation, Membership, Organization, hash_invitation_token
@@ -62,14 +63,25 @@ def list_audit_events(organization, action=""):
     return events
 
 
+# Walks the (organization, action) index one distinct action at a time ("skip scan"): a few probes
+# for the handful of actions, instead of reading every one of an organization's million events.
+DISTINCT_ACTIONS_SQL = """
+WITH RECURSIVE found(action) AS (
+    SELECT MIN(action) FROM {table} WHERE organization_id = %s
+    UNION ALL
+    SELECT (SELECT MIN(action) FROM {table} WHERE organization_id = %s AND action > found.action)
+    FROM found WHERE found.action IS NOT NULL
+)
+SELECT action FROM found WHERE action IS NOT NULL
+"""
+
+
 def list_audit_actions(organization):
     """The distinct actions recorded for the organization, for the filter."""
-    return list(
-        AuditEvent.objects.filter(organization=organization)
-        .order_by("action")
-        .values_list("action", flat=True)
-        .distinct()
-    )
+    sql = DISTINCT_ACTIONS_SQL.format(table=AuditEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [organization.pk, organization.pk])
+        return [action for (action,) in cursor.fetchall()]
 
 
 def count_members(organization):

@@ -119,15 +119,23 @@ def _admin_count(org):
     return Membership.objects.filter(organization=org, role=Role.ADMIN).count()
 
 
+def _lock_member_change(actor, membership, perm, why_cannot, *args):
+    """Lock the org and the member, and raise the refusal unless the actor may make this change."""
+    org = _lock_org(membership.organization)
+    target = _lock_membership(membership, org)
+    actor_m = _membership_of(actor, org)
+    as_operator = _is_operator(actor, perm, actor_m)
+    if reason := why_cannot(actor_m, target, *args, as_operator=as_operator):
+        _refuse(reason)
+    return org, target
+
+
 def change_member_role(*, actor, membership, role, request_meta=SYSTEM):
     """Give a member a new role, following orgs.permissions; returns whether anything changed."""
     with transaction.atomic():
-        org = _lock_org(membership.organization)
-        target = _lock_membership(membership, org)
-        actor_m = _membership_of(actor, org)
-        as_operator = _is_operator(actor, "orgs.change_membership", actor_m)
-        if reason := permissions.why_cannot_assign_role(actor_m, target, role, as_operator=as_operator):
-            _refuse(reason)
+        org, target = _lock_member_change(
+            actor, membership, "orgs.change_membership", permissions.why_cannot_assign_role, role
+        )
         if target.role == role:
             return False
         if permissions.would_leave_no_admin(target, role, _admin_count(org)):
@@ -136,13 +144,8 @@ def change_member_role(*, actor, membership, role, request_meta=SYSTEM):
         target.role = role
         target.save(update_fields=["role"])
         record_audit_event(
-            organization=org,
-            actor=actor,
-            action=ACTION_ROLE_CHANGED,
-            target=f"member:{target.user.email}",
-            old=old,
-            new=role,
-            request_meta=request_meta,
+            organization=org, actor=actor, action=ACTION_ROLE_CHANGED, target=f"member:{target.user.email}",
+            old=old, new=role, request_meta=request_meta,
         )
     membership.role = role
     return True
@@ -151,42 +154,31 @@ def change_member_role(*, actor, membership, role, request_meta=SYSTEM):
 def remove_member(*, actor, membership, request_meta=SYSTEM):
     """Remove a member from their organization, following orgs.permissions."""
     with transaction.atomic():
-        org = _lock_org(membership.organization)
-        target = _lock_membership(membership, org)
-        actor_m = _membership_of(actor, org)
-        as_operator = _is_operator(actor, "orgs.delete_membership", actor_m)
-        if reason := permissions.why_cannot_remove_member(actor_m, target, as_operator=as_operator):
-            _refuse(reason)
+        org, target = _lock_member_change(
+            actor, membership, "orgs.delete_membership", permissions.why_cannot_remove_member
+        )
         if permissions.would_leave_no_admin(target, None, _admin_count(org)):
             raise ServiceError(permissions.ERR_LAST_ADMIN)
         email, old = target.user.email, target.role
         target.delete()
         record_audit_event(
-            organization=org,
-            actor=actor,
-            action=ACTION_MEMBER_REMOVED,
-            target=f"member:{email}",
-            old=old,
-            new=None,
-            request_meta=request_meta,
+            organization=org, actor=actor, action=ACTION_MEMBER_REMOVED, target=f"member:{email}",
+            old=old, new=None, request_meta=request_meta,
         )
 
 
 def transfer_primary_ownership(*, actor, membership, request_meta=SYSTEM):
     """Make this member the Primary Owner; the old Primary Owner becomes an Owner."""
     with transaction.atomic():
-        org = _lock_org(membership.organization)
-        target = _lock_membership(membership, org)
+        org, target = _lock_member_change(
+            actor, membership, "orgs.change_membership", permissions.why_cannot_transfer_primary_ownership
+        )
         current = (
             Membership.objects.select_for_update()
             .select_related("user")
             .filter(organization=org, role=Role.PRIMARY_OWNER)
             .first()
         )
-        actor_m = _membership_of(actor, org)
-        as_operator = _is_operator(actor, "orgs.change_membership", actor_m)
-        if reason := permissions.why_cannot_transfer_primary_ownership(actor_m, target, as_operator=as_operator):
-            _refuse(reason)
         if current is not None and current.pk == target.pk:
             return False
         old_role = target.role

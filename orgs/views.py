@@ -12,6 +12,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from console.pagination import BoundedCountPaginator
+
 from . import invitation_views, permissions, selectors, services
 from .access import ERR_PAGE_FOR_KIND, org_member_view, render_org_page
 from .audit import RequestMeta
@@ -225,41 +227,40 @@ def member_role(request, membership, member_id):
     )
 
 
-@org_member_view(permissions.why_cannot_manage_members)
-@require_POST
-def member_remove(request, membership, member_id):
+def _confirmed_member_change(request, membership, member_id, *, action, why_cannot, service, success):
     target = _target_or_404(membership, member_id)
-    # Ask for confirmation only for a removal the rules allow; otherwise the service refuses
+    # Ask for confirmation only for a change the rules allow; otherwise the service refuses
     # straight away with its own message, and nothing changes.
-    if request.POST.get("confirmed") != "yes" and permissions.can_remove_member(membership, target):
+    if request.POST.get("confirmed") != "yes" and why_cannot(membership, target) is None:
         return render_org_page(request, membership, "orgs/member_confirm.html", "members", {
-            "target": target, "action": "remove",
-            "post_url": reverse("orgs:member-remove", args=[membership.organization.slug, target.pk]),
+            "target": target, "action": action,
+            "post_url": reverse(f"orgs:member-{action}", args=[membership.organization.slug, target.pk]),
         })
     return _run_member_service(
         request, membership,
-        lambda: services.remove_member(
-            actor=request.user, membership=target, request_meta=RequestMeta.from_request(request)
-        ),
-        f"{target.user.email} was removed from the organization.",
+        lambda: service(actor=request.user, membership=target, request_meta=RequestMeta.from_request(request)),
+        success.format(email=target.user.email),
+    )
+
+
+@org_member_view(permissions.why_cannot_manage_members)
+@require_POST
+def member_remove(request, membership, member_id):
+    """Remove a member, after confirming."""
+    return _confirmed_member_change(
+        request, membership, member_id, action="remove", why_cannot=permissions.why_cannot_remove_member,
+        service=services.remove_member, success="{email} was removed from the organization.",
     )
 
 
 @org_member_view(permissions.why_cannot_manage_members)
 @require_POST
 def member_transfer(request, membership, member_id):
-    target = _target_or_404(membership, member_id)
-    if request.POST.get("confirmed") != "yes" and permissions.can_transfer_primary_ownership(membership, target):
-        return render_org_page(request, membership, "orgs/member_confirm.html", "members", {
-            "target": target, "action": "transfer",
-            "post_url": reverse("orgs:member-transfer", args=[membership.organization.slug, target.pk]),
-        })
-    return _run_member_service(
-        request, membership,
-        lambda: services.transfer_primary_ownership(
-            actor=request.user, membership=target, request_meta=RequestMeta.from_request(request)
-        ),
-        f"{target.user.email} is now the Primary Owner; you are an Owner.",
+    """Make a member the Primary Owner, after confirming."""
+    return _confirmed_member_change(
+        request, membership, member_id, action="transfer",
+        why_cannot=permissions.why_cannot_transfer_primary_ownership,
+        service=services.transfer_primary_ownership, success="{email} is now the Primary Owner; you are an Owner.",
     )
 
 
@@ -272,7 +273,8 @@ def audit_log(request, membership):
     org = membership.organization
     form = AuditFilterForm(request.GET, actions=selectors.list_audit_actions(org))
     action = form.cleaned_data["action"] if form.is_valid() else ""
-    paginator = Paginator(selectors.list_audit_events(org, action), AUDIT_EVENTS_PER_PAGE)
+    # Two million events must not be counted on every page: the count stops at the pages it links.
+    paginator = BoundedCountPaginator(selectors.list_audit_events(org, action), AUDIT_EVENTS_PER_PAGE)
     page_obj = paginator.get_page(request.GET.get("page"))
     rows = [
         {"event": e, "old": _audit_value(org.kind, e.old_value), "new": _audit_value(org.kind, e.new_value)}

@@ -4,7 +4,7 @@ from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from console.admin_lists import LargeTableAdminMixin
+from console.admin_lists import DateRangeFilter, LargeTableAdminMixin
 from console.admin_mixins import ReadOnlyAdminMixin
 
 from . import tasks
@@ -20,7 +20,7 @@ class RetentionRunAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdm
     change_list_template = "admin/retention/retentionrun/change_list.html"
     list_display = ["started_at", "kind", "status", "cutoff", "rows_deleted", "daily_counts_deleted", "batches",
                     "duration_display", "rows_per_second_display", "short_error"]
-    list_filter = ["kind", "status", "started_at"]
+    list_filter = ["kind", "status", ("started_at", DateRangeFilter)]
     ordering = ["-started_at"]
 
     def get_readonly_fields(self, request, obj=None):

@@ -1,8 +1,10 @@
 """Settings shared by every environment; each value comes from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -43,6 +45,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
+    "csp",
     "console",
     "orgs",
     "feedback",
@@ -51,13 +55,24 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "console.middleware.SecurityHeadersMiddleware",
     "console.errors.ApiErrorMiddleware",
+    "console.middleware.OutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so a lock-out found while signing in becomes the 429 sign-in page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# Axes refuses a locked-out sign-in before Django checks the password (console and admin alike).
+AUTHENTICATION_BACKENDS = [
+    "console.signin.SignInThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "console.urls"
@@ -113,6 +128,56 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Every page's Content-Security-Policy (django-csp): nothing inline, nothing from elsewhere,
+# never framed. The rating dialog's fetch() goes to the same origin (connect-src 'self').
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+# Powerful browser features the console never uses, refused for it and anything it embeds.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope",
+        "magnetometer", "microphone", "payment", "publickey-credentials-get", "usb",
+    )
+)
+
+# Sign-in throttling (django-axes, attempts kept in the database): 10 failures for one account
+# from one address within 15 minutes lock that account at that address for 15 minutes, the right
+# password included; an address failing across accounts is locked after SIGN_IN_ADDRESS_FAILURE_LIMIT
+# (console/signin.py keeps the two limits). A success clears the account's count at that address.
+AXES_HANDLER = "console.signin.SignInAttemptHandler"
+AXES_FAILURE_LIMIT = env_whole_number("SIGN_IN_FAILURE_LIMIT", default=10, low=1, high=1000, what="whole number of attempts")
+SIGN_IN_ADDRESS_FAILURE_LIMIT = env_whole_number(
+    "SIGN_IN_ADDRESS_FAILURE_LIMIT", default=50, low=1, high=100000, what="whole number of attempts"
+)
+AXES_COOLOFF_TIME = timedelta(
+    minutes=env_whole_number("SIGN_IN_LOCKOUT_MINUTES", default=15, low=1, high=24 * 60, what="whole number of minutes")
+)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# Attempts made while locked out do not push the end of the lock-out further away.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "console.signin.locked_out"
+# The sign-in forms (console and admin) post the e-mail as `username` (DESIGN §5).
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "console.signin.normalized_username"
+AXES_SENSITIVE_PARAMETERS = ["password", "csrfmiddlewaretoken"]
+AXES_CLIENT_IP_CALLABLE = "console.signin.client_address"
+# How many proxies in front of the console append to X-Forwarded-For (0: use the socket's address).
+TRUSTED_PROXY_COUNT = env_whole_number("TRUSTED_PROXY_COUNT", default=0, low=0, high=10, what="whole number of proxies")
 
 REDIS_URL = env("REDIS_URL", default="")
 CACHE_KEY_PREFIX = env("CACHE_KEY_PREFIX", default="dmc")

@@ -21,7 +21,8 @@ def reports(db):
 
 def test_export_writes_one_delinked_report_per_line_since_the_date(reports):
     out = io.StringIO()
-    call_command("export_feedback", "--since", "2026-03-01", stdout=out, stderr=io.StringIO())
+    UserFactory(email="staff@acme.test", is_staff=True)
+    call_command("export_feedback", "--since", "2026-03-01", "--staff", "staff@acme.test", stdout=out, stderr=io.StringIO())
     lines = out.getvalue().strip().splitlines()
     assert len(lines) == 1
     record = json.loads(lines[0])
@@ -32,7 +33,7 @@ def test_export_writes_one_delinked_report_per_line_since_the_date(reports):
 
 def test_export_rejects_a_bad_date(reports):
     with pytest.raises(CommandError, match="--since must be a date"):
-        call_command("export_feedback", "--since", "last tuesday", stdout=io.StringIO())
+        call_command("export_feedback", "--since", "last tuesday", "--staff", "x@acme.test", stdout=io.StringIO())
 
 
 @pytest.mark.django_db

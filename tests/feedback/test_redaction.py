@@ -9,7 +9,6 @@ from feedback.redaction import (
     OMITTED_REASON,
     ConnectorOrigin,
     connector_origin,
-    is_connector_content,
     redact_conversation,
 )
 
@@ -482,10 +481,10 @@ def test_connector_origin_reports_type_and_name():
     assert connector_origin("not a block") is None
 
 
-def test_is_connector_content_checks_origin_and_source():
-    assert is_connector_content({"type": "document", "source": {"type": "connector"}})
-    assert is_connector_content({"type": "text", "origin": {"type": "mcp"}})
-    assert not is_connector_content({"type": "document", "source": {"type": "base64"}})
+def test_connector_origin_checks_origin_and_source():
+    assert connector_origin({"type": "document", "source": {"type": "connector"}}) is not None
+    assert connector_origin({"type": "text", "origin": {"type": "mcp"}}) is not None
+    assert connector_origin({"type": "document", "source": {"type": "base64"}}) is None
 
 
 # --- property test -------------------------------------------------------------------------------
@@ -561,7 +560,7 @@ def block_tree(secrets):
 def plain_texts(value, inside_connector=False):
     """Yield the text of every text block that is not connector content and not inside one."""
     if isinstance(value, dict):
-        inside_connector = inside_connector or is_connector_content(value)
+        inside_connector = inside_connector or connector_origin(value) is not None
         if not inside_connector and value.get("type") == "text" and isinstance(value.get("text"), str):
             yield value["text"]
         for item in value.values():

@@ -6,12 +6,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from feedback.openapi import build_document
 from feedback.schema import (
     MAX_BODY_BYTES,
     MAX_COMMENT_LENGTH,
     MAX_MESSAGES,
     FeedbackReport,
-    openapi_schema,
     parse_report,
     validation_details,
 )
@@ -317,8 +317,9 @@ def test_any_json_blocks_and_style_round_trip_unchanged(messages, style):
     assert json.dumps(result, sort_keys=True) == json.dumps(conversation, sort_keys=True)
 
 
-def test_openapi_schema_describes_the_request_body():
-    schema = openapi_schema()
+def test_openapi_document_describes_the_request_body():
+    schemas = build_document()["components"]["schemas"]
+    schema = {**schemas["FeedbackReport"], "$defs": schemas}
 
     assert set(schema["required"]) == {"surface", "rating", "conversation"}
     assert schema["additionalProperties"] is False

@@ -74,8 +74,10 @@ def test_membership_list_is_paginated_searchable_and_filtered_to_one_org(staff_c
     assert page.context["cl"].result_count == 120
     assert len(page.context["cl"].result_list) == 100
     assert other.user.email not in page.content.decode()
-    found = staff_client.get(url + "&q=p011")
+    found = staff_client.get(url + "&q=P011@example.test")
     assert [m.user.email for m in found.context["cl"].result_list] == ["p011@example.test"]
+    # Part of an address finds nobody: the search is one lookup on the unique e-mail index.
+    assert list(staff_client.get(url + "&q=p011").context["cl"].result_list) == []
 
 
 def test_org_form_shows_only_the_fields_of_its_kind(staff_client, claude_org, console_org):
@@ -137,3 +139,31 @@ def test_every_admin_form_answers_bad_values_without_a_500(staff_client, claude_
             query = f"?organization={bad}" if "membership/add" in url else ""
             response = staff_client.post(url + query, dict.fromkeys(fields, bad))
             assert response.status_code in (200, 302, 403), (url, bad, response.status_code)
+
+
+def test_audit_search_answers_exact_email_action_prefix_and_org_slug(staff_client, claude_org, console_org):
+    AuditEvent.objects.create(organization=claude_org, action="member.role.changed", actor_email="a@example.test")
+    AuditEvent.objects.create(organization=console_org, action="settings.workbench_feedback.changed")
+
+    def found(**params):
+        cl = staff_client.get("/admin/orgs/auditevent/", params).context["cl"]
+        return sorted(e.action for e in cl.result_list)
+
+    assert found(q="a@example.test") == ["member.role.changed"]
+    assert found(q="example.test") == []  # not a part of an address: exact e-mail only
+    assert found(q="settings.") == ["settings.workbench_feedback.changed"]
+    assert found(q=console_org.slug) == ["settings.workbench_feedback.changed"]
+    assert found(action_group="member.") == ["member.role.changed"]
+
+
+def test_report_list_filters_any_date_range_and_refuses_a_bad_date_without_a_500(staff_client):
+    for day in ("2025-12-31", "2026-01-15", "2026-02-01"):
+        Feedback.objects.create(surface="chat", rating="up", conversation={"messages": []},
+                                created_at=f"{day}T12:00:00Z")
+    url = "/admin/feedback/feedback/"
+    page = staff_client.get(url, {"created_at__gte": "2026-01-01", "created_at__lt": "2026-02-01", "rating__exact": "up"})
+    assert [r.created_at.date().isoformat() for r in page.context["cl"].result_list] == ["2026-01-15"]
+    html = page.content.decode()
+    assert 'name="created_at__gte" value="2026-01-01"' in html
+    assert 'type="hidden" name="rating__exact" value="up"' in html
+    assert staff_client.get(url, {"created_at__gte": "not a date"}).status_code in (200, 302)

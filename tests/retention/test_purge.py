@@ -128,7 +128,14 @@ def _hold_lock_elsewhere():
     if connection.vendor == "postgresql":
         other = psycopg.connect(**_libpq_params(), autocommit=True)
         assert other.execute("SELECT pg_try_advisory_lock(%s)", [services.PURGE_ADVISORY_LOCK_ID]).fetchone()[0]
-        return other.close
+
+        def release():
+            # Unlock before closing: a closed socket frees the lock only once the server notices,
+            # which on a busy machine can be after the next purge already tried it.
+            other.execute("SELECT pg_advisory_unlock(%s)", [services.PURGE_ADVISORY_LOCK_ID])
+            other.close()
+
+        return release
     assert cache.add(services.PURGE_CACHE_LOCK_KEY, "another-host", timeout=60)
     return lambda: cache.delete(services.PURGE_CACHE_LOCK_KEY)
 

@@ -1,0 +1,45 @@
+"""A database or broker that went away: 503, JSON under /api/, a plain page elsewhere.
+
+Nothing here touches the database or the cache (they may be what is gone): the page is rendered
+without the request's context processors. Django closes a broken database connection at the
+end of the request and Celery reconnects on the next send, so service resumes by itself.
+"""
+
+import logging
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from kombu.exceptions import OperationalError as BrokerError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from .errors import CODE_BY_STATUS, api_error, is_api_request
+
+logger = logging.getLogger(__name__)
+
+# Retry-After on a 503: the seconds a client should wait before trying again.
+RETRY_AFTER_SECONDS = 30
+
+
+# A database that cannot be reached or answered (OperationalError: refused, gone, timed out), a
+# connection already closed under us (InterfaceError), a broker or cache Redis that does not answer.
+OUTAGE_ERRORS = (OperationalError, InterfaceError, BrokerError, RedisConnectionError, RedisTimeoutError)
+
+
+def is_outage(exception):
+    """Whether an exception means a service is unreachable rather than a bug in our code."""
+    return isinstance(exception, OUTAGE_ERRORS)
+
+
+def outage_response(request, exception):
+    """The 503 for an outage, or None for any other exception."""
+    if exception is None or not is_outage(exception):
+        return None
+    logger.error("Service unavailable (%s) for %s %s", type(exception).__name__, request.method, request.path)
+    if is_api_request(request):
+        response = api_error(503, *CODE_BY_STATUS[503])
+    else:
+        response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
