@@ -84,4 +84,10 @@ def login(client, user):
 
 
 from tests.smtp import smtp_server, smtp_server_down  # noqa: E402,F401 - shared fixtures
-from tests.worker import celery_worker_session  # noqa: E402,F401 - shared fixture
+from tests.worker import celery_worker_session, wait_until_worker_is_idle  # noqa: E402,F401 - shared fixture
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Before any fixture is torn down (the database flush among them), let the worker finish its tasks."""
+    wait_until_worker_is_idle()
