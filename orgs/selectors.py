@@ -47,8 +47,8 @@ def list_members_with_roles(organization, roles, limit):
     )
 
 
-def list_audit_events(organization, action=""):
-    """The organization's audit events, newest first, optionally of one action."""
+def list_audit_events(organization, action="", actor_email="", since=None, until=None):
+    """The organization's audit events, newest first; optionally of one action, by one person, in [since, until)."""
     events = (
         AuditEvent.objects.filter(organization=organization)
         .only(
@@ -59,17 +59,13 @@ def list_audit_events(organization, action=""):
     )
     if action:
         events = events.filter(action=action)
+    if actor_email:
+        events = events.filter(actor_email__iexact=actor_email)
+    if since is not None:
+        events = events.filter(created_at__gte=since)
+    if until is not None:
+        events = events.filter(created_at__lt=until)
     return events
-
-
-def list_audit_actions(organization):
-    """The distinct actions recorded for the organization, for the filter."""
-    return list(
-        AuditEvent.objects.filter(organization=organization)
-        .order_by("action")
-        .values_list("action", flat=True)
-        .distinct()
-    )
 
 
 def count_members(organization):
