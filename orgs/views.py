@@ -1,7 +1,5 @@
 """Organization pages: thin views that resolve the membership, check, call one service."""
 
-import csv
-import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,15 +8,19 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from console.pagination import BoundedCountPaginator
+from console.timezones import viewer_timezone
 
 from . import invitation_views, permissions, selectors, services
 from .access import ERR_PAGE_FOR_KIND, org_member_view, render_org_page
 from .audit import RequestMeta
+from .audit_labels import action_choices
+from .audit_log import csv_lines, event_row, list_filtered_events
 from .forms import AuditFilterForm, DataSettingForm, RoleForm
-from .roles import is_role_valid_for_kind, role_label, roles_for_kind
+from .roles import role_label, roles_for_kind
 
 MEMBERS_PER_PAGE = 50
 AUDIT_EVENTS_PER_PAGE = 50
@@ -267,73 +269,43 @@ def member_transfer(request, membership, member_id):
 # Audit log
 
 
+def _audit_filter(request):
+    return AuditFilterForm(request.GET, actions=action_choices())
+
+
 @org_member_view(permissions.why_cannot_view_audit_log)
 @require_GET
 def audit_log(request, membership):
+    return _render_audit_log(request, membership, _audit_filter(request), viewer_timezone(request))
+
+
+def _render_audit_log(request, membership, form, tz):
     org = membership.organization
-    form = AuditFilterForm(request.GET, actions=selectors.list_audit_actions(org))
-    action = form.cleaned_data["action"] if form.is_valid() else ""
-    # Two million events must not be counted on every page: the count stops at the pages it links.
-    paginator = BoundedCountPaginator(selectors.list_audit_events(org, action), AUDIT_EVENTS_PER_PAGE)
-    page_obj = paginator.get_page(request.GET.get("page"))
-    rows = [
-        {"event": e, "old": _audit_value(org.kind, e.old_value), "new": _audit_value(org.kind, e.new_value)}
-        for e in page_obj
-    ]
-    context = {"form": form, "page_obj": page_obj, "rows": rows, "action": action}
-    return render_org_page(request, membership, "orgs/audit_log.html", "audit-log", context)
-
-
-def _audit_value(kind, value):
-    """An old or new value as people read it: on/off, role names, "key: value" pairs."""
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "on" if value else "off"
-    if isinstance(value, str) and is_role_valid_for_kind(kind, value):
-        return role_label(kind, value)
-    if isinstance(value, dict):
-        return "; ".join(f"{key.replace('_', ' ')}: {_audit_value(kind, item)}" for key, item in value.items())
-    return str(value)
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-AUDIT_CSV_HEADER = ["time", "actor", "action", "target", "old_value", "new_value", "ip_address", "user_agent"]
-
-
-def _csv_cell(value):
-    # Cells starting with these are formulas to spreadsheet programs.
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    context = {"form": form, "time_zone": tz, "rows": [], "page_obj": None}
+    if form.is_valid():
+        paginator = BoundedCountPaginator(list_filtered_events(org, form, tz), AUDIT_EVENTS_PER_PAGE)
+        page_obj = paginator.get_page(request.GET.get("page"))
+        context.update(page_obj=page_obj, rows=[event_row(e, org.kind) for e in page_obj])
+    csv_query = request.GET.copy()
+    csv_query.pop("page", None)
+    context["csv_query"] = csv_query.urlencode()
+    # Times on the page are in the viewer's zone, which the page names.
+    with timezone.override(tz):
+        response = render_org_page(request, membership, "orgs/audit_log.html", "audit-log", context)
+    # A filter that cannot be applied shows its error and no events, never everything unfiltered.
+    response.status_code = 200 if form.is_valid() else 400
+    return response
 
 
 @org_member_view(permissions.why_cannot_view_audit_log)
 @require_GET
 def audit_log_csv(request, membership):
     org = membership.organization
-    form = AuditFilterForm(request.GET, actions=selectors.list_audit_actions(org))
-    action = form.cleaned_data["action"] if form.is_valid() else ""
-    writer = csv.writer(_Echo())
-    events = selectors.list_audit_events(org, action).iterator(chunk_size=2000)
-
-    def rows():
-        yield writer.writerow(AUDIT_CSV_HEADER)
-        for e in events:
-            yield writer.writerow([
-                _csv_cell(c) for c in (
-                    e.created_at.isoformat(), e.actor_label, e.action, e.target,
-                    _json(e.old_value), _json(e.new_value), e.ip_address, e.user_agent,
-                )
-            ])
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    tz = viewer_timezone(request)
+    form = _audit_filter(request)
+    if not form.is_valid():
+        return _render_audit_log(request, membership, form, tz)
+    events = list_filtered_events(org, form, tz).iterator(chunk_size=2000)
+    response = StreamingHttpResponse(csv_lines(events, org.kind, tz), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{org.slug}-audit-log.csv"'
     return response
-
-
-def _json(value):
-    return "" if value is None else json.dumps(value, sort_keys=True)

@@ -58,6 +58,9 @@ def browser():
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     page = context.new_page()
+    # Keyboard tests check focus, which only the front window has: an earlier test's second window
+    # must not keep it.
+    page.bring_to_front()
     page.set_default_timeout(15_000)
     yield page
     context.close()

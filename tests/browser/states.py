@@ -160,7 +160,16 @@ STATES = {
     ),
     "audit-log-empty": State("admin@acme.test", "/orgs/acme-api/settings/audit-log/"),
     "audit-log-last-page": State("primary@acme.test", AUDIT + "?page=999", setup=seed_many_audit_events),
-    "audit-log-unknown-action": State("primary@acme.test", AUDIT + "?action=no.such.action", setup=seed_audit_events),
+    "audit-log-unknown-action": State(
+        "primary@acme.test", AUDIT + "?action=no.such.action", status=400, setup=seed_audit_events
+    ),
+    "audit-log-by-person-and-dates": State(
+        "primary@acme.test", AUDIT + "?person=owner%40acme.test&date_from=2020-01-01&date_to=2099-12-31",
+        setup=seed_audit_events,
+    ),
+    "audit-log-bad-dates": State(
+        "primary@acme.test", AUDIT + "?date_from=2026-07-02&date_to=2026-07-01", status=400, setup=seed_audit_events
+    ),
     "chat": State("member@acme.test", "/orgs/acme/chat/"),
     "chat-dialog-open": State("member@acme.test", "/orgs/acme/chat/", step=open_rating_dialog),
     "chat-after-submit": State("member@acme.test", "/orgs/acme/chat/", step=rated),

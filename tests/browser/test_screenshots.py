@@ -53,7 +53,7 @@ SHOTS = {
     ),
     "members": ("primary@acme.test", "/orgs/acme/settings/members/", 200, "Members", "owner@acme.test", None),
     "audit-log": (
-        "primary@acme.test", "/orgs/acme/settings/audit-log/", 200, "Audit log", "on → off",
+        "primary@acme.test", "/orgs/acme/settings/audit-log/", 200, "Audit log", "Thumbs Feedback: On → Off",
         None,
     ),
     "chat-feedback-dialog": (

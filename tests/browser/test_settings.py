@@ -20,12 +20,12 @@ def _turn_off_through_the_confirmation(page, slug, settings_page, setting_label)
     expect(state).to_have_text("Off")
 
 
-def _expect_audit_row(page, slug, action, actor_email):
+def _expect_audit_row(page, slug, action, actor_email, setting_label):
     page.goto(f"/orgs/{slug}/settings/audit-log/")
     row = page.locator(f'tr[data-action="{action}"]')
     expect(row).to_have_count(1)
     expect(row.get_by_test_id("audit-actor")).to_have_text(actor_email)
-    expect(row.get_by_test_id("audit-change")).to_have_text("on → off")
+    expect(row.get_by_test_id("audit-change")).to_have_text(f"{setting_label}: On → Off")
 
 
 def test_owner_turns_thumbs_feedback_off_through_the_confirmation_and_it_stays_off(page, sign_in, demo):
@@ -34,7 +34,7 @@ def test_owner_turns_thumbs_feedback_off_through_the_confirmation_and_it_stays_o
     page.reload()
     expect(page.get_by_test_id("setting-state")).to_have_text("Off")
     expect(page.get_by_label("Allow thumbs feedback")).not_to_be_checked()
-    _expect_audit_row(page, "acme", "settings.thumbs_feedback.changed", "owner@acme.test")
+    _expect_audit_row(page, "acme", "settings.thumbs_feedback.changed", "owner@acme.test", "Thumbs Feedback")
 
 
 def test_cancelling_the_confirmation_leaves_thumbs_feedback_on(page, sign_in, demo):
@@ -66,7 +66,7 @@ def test_org_admin_turns_workbench_feedback_off(page, sign_in, demo):
     _turn_off_through_the_confirmation(page, "acme-api", "privacy", "Workbench feedback")
     page.reload()
     expect(page.get_by_test_id("setting-state")).to_have_text("Off")
-    _expect_audit_row(page, "acme-api", "settings.workbench_feedback.changed", "admin@acme.test")
+    _expect_audit_row(page, "acme-api", "settings.workbench_feedback.changed", "admin@acme.test", "Workbench feedback")
 
 
 def test_audit_logs_show_both_changes_with_the_actors_email(browser, live_server, sign_in, page, demo):
@@ -75,10 +75,10 @@ def test_audit_logs_show_both_changes_with_the_actors_email(browser, live_server
     page.get_by_role("button", name="Sign out").click()
     sign_in("admin@acme.test", demo)
     _turn_off_through_the_confirmation(page, "acme-api", "privacy", "Workbench feedback")
-    _expect_audit_row(page, "acme-api", "settings.workbench_feedback.changed", "admin@acme.test")
+    _expect_audit_row(page, "acme-api", "settings.workbench_feedback.changed", "admin@acme.test", "Workbench feedback")
     page.get_by_role("button", name="Sign out").click()
     sign_in("primary@acme.test", demo)
-    _expect_audit_row(page, "acme", "settings.thumbs_feedback.changed", "owner@acme.test")
+    _expect_audit_row(page, "acme", "settings.thumbs_feedback.changed", "owner@acme.test", "Thumbs Feedback")
 
 
 def test_team_plan_primary_owner_sees_thumbs_feedback_read_only(page, sign_in, demo):
@@ -86,3 +86,25 @@ def test_team_plan_primary_owner_sees_thumbs_feedback_read_only(page, sign_in, d
     page.goto("/orgs/acme-team/settings/data-management/")
     expect(page.get_by_test_id("read-only-reason")).to_contain_text("Enterprise plan only")
     expect(page.get_by_role("checkbox")).to_have_count(0)
+
+
+def test_audit_log_shows_times_in_the_browsers_zone_and_filters_by_label(browser, live_server, demo):
+    from tests.browser.states import seed_audit_events
+
+    seed_audit_events()
+    context = browser.new_context(base_url=live_server.url, timezone_id="Asia/Tokyo")
+    page = context.new_page()
+    page.goto("/accounts/login/")  # any page sets the time-zone cookie from the browser
+    page.get_by_label("E-mail address").fill("primary@acme.test")
+    page.get_by_label("Password").fill(demo)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto("/orgs/acme/settings/audit-log/")
+    expect(page.get_by_test_id("time-zone")).to_have_text("Asia/Tokyo")
+    expect(page.locator("time").first).to_contain_text("JST")
+    page.get_by_label("Action").select_option(label="Primary Ownership transferred")
+    page.get_by_role("button", name="Filter").click()
+    expect(page).to_have_url(re.compile(r"action=member.primary_owner.transferred"))
+    expect(page.locator("tbody tr")).to_have_count(2)
+    expect(page.get_by_test_id("audit-action").first).to_have_text("Primary Ownership transferred")
+    expect(page.get_by_test_id("event-count")).to_have_text("2 events match the filter.")
+    context.close()
