@@ -200,7 +200,7 @@ def _target_or_404(membership, member_id):
     return target
 
 
-def _run_member_service(request, membership, call, success):
+def _run_member_service(request, membership, call, success, unchanged=""):
     try:
         changed = call()
     except services.ServiceError as error:
@@ -208,6 +208,8 @@ def _run_member_service(request, membership, call, success):
     else:
         if changed is not False:
             messages.success(request, success)
+        elif unchanged:
+            messages.info(request, unchanged)
     return HttpResponseRedirect(reverse("orgs:members", args=[membership.organization.slug]))
 
 
@@ -226,6 +228,7 @@ def member_role(request, membership, member_id):
             actor=request.user, membership=target, role=role, request_meta=RequestMeta.from_request(request)
         ),
         f"{target.user.email} is now {role_label(membership.organization.kind, role)}.",
+        unchanged=f"{target.user.email} is already {role_label(membership.organization.kind, role)}: nothing changed.",
     )
 
 

@@ -306,3 +306,17 @@ def test_console_non_admins_cannot_change_roles(client, console_members, role):
     response = client.post(url, {"role": "developer"})
     assert response.status_code == 403
     assert _role(console_members["user"]) == "user"
+
+
+def test_changing_a_role_to_the_role_it_already_has_says_nothing_changed(client, claude_members):
+    from django.contrib.messages import get_messages
+
+    from orgs.models import AuditEvent
+
+    client.force_login(claude_members["owner"].user)
+    target = claude_members["member"]
+    response = client.post(f"/orgs/{target.organization.slug}/settings/members/{target.pk}/role/", {"role": "member"})
+    assert response.status_code == 302
+    texts = [str(m) for m in get_messages(response.wsgi_request)]
+    assert texts == [f"{target.user.email} is already Member: nothing changed."]
+    assert AuditEvent.objects.count() == 0
