@@ -80,7 +80,7 @@ def pages(organization, member):
     return [
         ("admin: organization page", reverse("admin:orgs_organization_change", args=[org]), True),
         ("admin: members of the org", f"{reverse('admin:orgs_membership_changelist')}?organization__id__exact={org}", True),
-        ("admin: member search", f"{reverse('admin:orgs_membership_changelist')}?organization__id__exact={org}&q=scale7@", True),
+        ("admin: member search", f"{reverse('admin:orgs_membership_changelist')}?organization__id__exact={org}&q=scale7@{slug}.test", True),
         ("admin: member page", reverse("admin:orgs_membership_change", args=[member.pk]), True),
         ("admin: feedback reports", reverse("admin:feedback_feedback_changelist"), True),
         ("admin: reports, down, past 7 days",

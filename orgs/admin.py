@@ -111,14 +111,19 @@ class MembershipAdmin(StaffServiceAdminMixin, LargeTableAdminMixin, admin.ModelA
     list_display = ["user", "organization", "role_name", "created_at"]
     list_filter = ["organization", "role"]
     list_select_related = ["user", "organization"]
-    search_fields = ["user__email__istartswith", "user__full_name__icontains"]
-    search_help_text = "The start of an e-mail address, or part of a name."
+    search_fields = ["user__email"]  # replaced by get_search_results: the unique e-mail index only
+    search_help_text = "A person's exact e-mail address."
     raw_id_fields = ["user", "organization"]
     ordering = ["organization__name", "user__email"]
 
     @admin.display(description="role", ordering="role")
     def role_name(self, obj):
         return obj.role_label
+
+    def get_search_results(self, request, queryset, search_term):
+        """An exact e-mail address (addresses are stored lower-case): one index lookup, never a scan."""
+        term = search_term.strip().lower()
+        return (queryset.filter(user__email=term) if term else queryset), False
 
     def get_actions(self, request):
         # Removing a member is one service call each, with its checks: no bulk delete.
