@@ -24,7 +24,8 @@ limit_request_field_size = 8190
 # Recycle workers now and then so a slow leak cannot grow without bound.
 max_requests = 5000
 max_requests_jitter = 500
-accesslog = "-"
+# The proxy in front keeps the access log; GUNICORN_ACCESS_LOG=- writes gunicorn's to stdout as well.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

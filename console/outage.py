@@ -29,7 +29,10 @@ OUTAGE_ERRORS = (OperationalError, InterfaceError, BrokerError, RedisConnectionE
 
 def is_outage(exception):
     """Whether an exception means a service is unreachable rather than a bug in our code."""
-    return isinstance(exception, OUTAGE_ERRORS)
+    if isinstance(exception, OUTAGE_ERRORS):
+        return True
+    # Celery's Redis result backend wraps a failed reconnect in a RuntimeError; the cause tells.
+    return isinstance(exception, RuntimeError) and isinstance(exception.__cause__, OUTAGE_ERRORS)
 
 
 def outage_response(request, exception):

@@ -91,3 +91,17 @@ def test_superusers_see_a_read_only_list_and_other_staff_do_not_see_it(client, s
     helper.user_permissions.add(*Permission.objects.filter(codename__endswith="staffaccess"))
     client.force_login(helper)
     assert client.get("/admin/feedback/staffaccess/").status_code == 403
+
+
+@pytest.mark.postgres
+def test_the_database_refuses_to_change_or_delete_a_record_but_keeps_it_when_the_staff_account_goes(staff, report):
+    from django.db import DatabaseError, transaction
+
+    StaffAccess.objects.create(kind="report.viewed", staff=staff, staff_email=staff.email,
+                               feedback_id=report.pk, origin="admin")
+    for attempt in (lambda: StaffAccess.objects.update(origin="elsewhere"), lambda: StaffAccess.objects.all().delete()):
+        with pytest.raises(DatabaseError, match="never changed or deleted"), transaction.atomic():
+            attempt()
+    staff.delete()
+    record = StaffAccess.objects.get()
+    assert (record.staff, record.staff_email, record.origin) == (None, "staff@acme.test", "admin")
