@@ -30,10 +30,12 @@ def _queued_messages(app):
 
 
 def wait_until_worker_is_idle():
-    """Wait until the worker has nothing queued or running, so no task reads rows while a test's data is flushed.
+    """Wait (bounded) until the worker runs nothing and nothing is queued, so no task reads rows while a test's data is flushed.
 
     Tasks queued by one test (a notice after a settings change, say) would otherwise run while
-    pytest-django truncates the tables, and PostgreSQL breaks that tie as a deadlock.
+    pytest-django truncates the tables, and PostgreSQL breaks that tie as a deadlock. A task held
+    for a later retry (an ETA) touches nothing until then, so it is not waited for, and a worker
+    still busy at the bound is left to the next test rather than failing every teardown after it.
     """
     if not _running:
         return
@@ -43,9 +45,8 @@ def wait_until_worker_is_idle():
     deadline = time.monotonic() + WAIT
     idle_checks = 0
     while time.monotonic() < deadline:
-        busy = state.active_requests or state.reserved_requests or _queued_messages(app)
+        busy = state.active_requests or _queued_messages(app)
         idle_checks = 0 if busy else idle_checks + 1
         if idle_checks == 2:  # twice in a row: a message taken between two looks is seen by the second
             return
         time.sleep(0.02)
-    pytest.fail(f"the test Celery worker was still busy after {WAIT} s")
