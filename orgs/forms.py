@@ -25,11 +25,15 @@ class RoleForm(forms.Form):
     """A new role for one member, among the roles of the organization's kind."""
 
     role = forms.ChoiceField(label="Role")
+    # Sent by the demotion confirmation: the role the owner saw and confirmed the change from.
+    from_role = forms.ChoiceField(required=False)
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
         kind = organization.kind
-        self.fields["role"].choices = [(r.value, role_label(kind, r)) for r in roles_for_kind(kind)]
+        choices = [(r.value, role_label(kind, r)) for r in roles_for_kind(kind)]
+        self.fields["role"].choices = choices
+        self.fields["from_role"].choices = [("", "")] + choices
 
 
 ERR_UNKNOWN_ACTION = "There is no action “{value}”. Choose one from the list, or All actions."

@@ -18,6 +18,7 @@ ERR_WRONG_KIND = "This setting does not exist for this kind of organization."
 ERR_OWN_ROLE = "You cannot change your own role."
 ERR_ROLE_ABOVE_OWN = "You cannot give a role above your own, or change the role of someone at or above yours."
 ERR_ROLE_FOR_KIND = "That role does not exist in this organization."
+ERR_ROLE_CHANGED_MEANWHILE = "{email}'s role changed while you were confirming: they are now {role}. Nothing was changed."
 ERR_PRIMARY_BY_TRANSFER = "Primary Ownership moves only by a transfer from the current Primary Owner."
 ERR_LAST_ADMIN = "An API Console organization needs at least one Org Admin: this is the last one."
 ERR_REMOVE_PRIMARY = "The Primary Owner cannot be removed; transfer Primary Ownership first."
@@ -37,9 +38,14 @@ def is_member(membership):
     return membership is not None
 
 
+def role_decides(organization, role):
+    """Whether this role decides the organization's data settings and members."""
+    return role in organization.profile.deciding_roles
+
+
 def is_decider(membership):
     """Whether the person is one of those who decide the org's data settings and members."""
-    return is_member(membership) and membership.role in _profile(membership).deciding_roles
+    return is_member(membership) and role_decides(membership.organization, membership.role)
 
 
 def why_cannot_open_feedback_settings(membership):

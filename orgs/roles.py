@@ -57,6 +57,11 @@ def rank(kind, role):
     return ROLE_RANKS[OrgKind(kind)].get(role, 0)
 
 
+def is_demotion(kind, old_role, new_role):
+    """Whether moving from old_role to new_role lowers the person's rank (and so takes powers away)."""
+    return rank(kind, new_role) < rank(kind, old_role)
+
+
 def is_role_valid_for_kind(kind, role):
     """Whether an organization of this kind has this role."""
     return rank(kind, role) > 0

@@ -14,7 +14,7 @@ from .kinds import PROFILES
 from .models import ERR_ALREADY_MEMBER, AuditEvent, Invitation, Membership, Organization, hash_invitation_token
 from .notices import notify_setting_changed
 from .permissions import ERR_NOT_ALLOWED, ERR_PRIMARY_BY_TRANSFER, ERR_ROLE_FOR_KIND
-from .roles import Role, is_role_valid_for_kind
+from .roles import Role, is_role_valid_for_kind, role_label
 
 ERR_MEMBER_GONE = "That person is no longer a member of this organization."
 
@@ -130,12 +130,20 @@ def _lock_member_change(actor, membership, perm, why_cannot, *args):
     return org, target
 
 
-def change_member_role(*, actor, membership, role, request_meta=SYSTEM):
-    """Give a member a new role, following orgs.permissions; returns whether anything changed."""
+def change_member_role(*, actor, membership, role, expected_role=None, request_meta=SYSTEM):
+    """Give a member a new role, following orgs.permissions; returns whether anything changed.
+
+    expected_role, when given, is the role the actor confirmed the change from: if the member's
+    role has changed since, nothing is changed.
+    """
     with transaction.atomic():
         org, target = _lock_member_change(
             actor, membership, "orgs.change_membership", permissions.why_cannot_assign_role, role
         )
+        if expected_role is not None and target.role != expected_role:
+            raise ServiceError(permissions.ERR_ROLE_CHANGED_MEANWHILE.format(
+                email=target.user.email, role=role_label(org.kind, target.role),
+            ))
         if target.role == role:
             return False
         if permissions.would_leave_no_admin(target, role, _admin_count(org)):

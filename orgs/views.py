@@ -20,7 +20,7 @@ from .audit import RequestMeta
 from .audit_labels import action_choices
 from .audit_log import csv_lines, event_row, list_filtered_events
 from .forms import AuditFilterForm, DataSettingForm, RoleForm
-from .roles import role_label, roles_for_kind
+from .roles import is_demotion, role_label, roles_for_kind
 
 MEMBERS_PER_PAGE = 50
 AUDIT_EVENTS_PER_PAGE = 50
@@ -216,20 +216,48 @@ def _run_member_service(request, membership, call, success, unchanged=""):
 @org_member_view(permissions.why_cannot_manage_members)
 @require_POST
 def member_role(request, membership, member_id):
+    """Change a member's role; a demotion asks for confirmation first."""
     target = _target_or_404(membership, member_id)
-    form = RoleForm(request.POST, organization=membership.organization)
+    org = membership.organization
+    form = RoleForm(request.POST, organization=org)
     if not form.is_valid():
         messages.error(request, permissions.ERR_ROLE_FOR_KIND)
-        return redirect("orgs:members", membership.organization.slug)
-    role = form.cleaned_data["role"]
+        return redirect("orgs:members", org.slug)
+    role, from_role = form.cleaned_data["role"], form.cleaned_data["from_role"] or None
+    confirmed = request.POST.get("confirmed") == "yes" and from_role is not None
+    if (
+        not confirmed
+        and is_demotion(org.kind, target.role, role)
+        and permissions.why_cannot_assign_role(membership, target, role) is None
+    ):
+        return _render_member_confirm(request, membership, target, "demote", {
+            "old_role_label": role_label(org.kind, target.role),
+            "new_role_label": role_label(org.kind, role),
+            "hidden": {"role": role, "from_role": target.role},
+            "loses_deciding": permissions.role_decides(org, target.role) and not permissions.role_decides(org, role),
+        })
     return _run_member_service(
         request, membership,
         lambda: services.change_member_role(
-            actor=request.user, membership=target, role=role, request_meta=RequestMeta.from_request(request)
+            actor=request.user, membership=target, role=role, expected_role=from_role,
+            request_meta=RequestMeta.from_request(request),
         ),
-        f"{target.user.email} is now {role_label(membership.organization.kind, role)}.",
-        unchanged=f"{target.user.email} is already {role_label(membership.organization.kind, role)}: nothing changed.",
+        f"{target.user.email} is now {role_label(org.kind, role)}.",
+        unchanged=f"{target.user.email} is already {role_label(org.kind, role)}: nothing changed.",
     )
+
+
+# The changes to a member that are confirmed first, and the view each confirmation posts to.
+CONFIRMED_MEMBER_ACTIONS = {"demote": "orgs:member-role", "remove": "orgs:member-remove", "transfer": "orgs:member-transfer"}
+
+
+def _render_member_confirm(request, membership, target, action, extra=None):
+    """The page that asks an owner to confirm a change to one member before it is made."""
+    return render_org_page(request, membership, "orgs/member_confirm.html", "members", {
+        "target": target, "action": action,
+        "post_url": reverse(CONFIRMED_MEMBER_ACTIONS[action], args=[membership.organization.slug, target.pk]),
+        **(extra or {}),
+    })
 
 
 def _confirmed_member_change(request, membership, member_id, *, action, why_cannot, service, success):
@@ -237,10 +265,7 @@ def _confirmed_member_change(request, membership, member_id, *, action, why_cann
     # Ask for confirmation only for a change the rules allow; otherwise the service refuses
     # straight away with its own message, and nothing changes.
     if request.POST.get("confirmed") != "yes" and why_cannot(membership, target) is None:
-        return render_org_page(request, membership, "orgs/member_confirm.html", "members", {
-            "target": target, "action": action,
-            "post_url": reverse(f"orgs:member-{action}", args=[membership.organization.slug, target.pk]),
-        })
+        return _render_member_confirm(request, membership, target, action)
     return _run_member_service(
         request, membership,
         lambda: service(actor=request.user, membership=target, request_meta=RequestMeta.from_request(request)),

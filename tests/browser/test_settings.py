@@ -108,3 +108,28 @@ def test_audit_log_shows_times_in_the_browsers_zone_and_filters_by_label(browser
     expect(page.get_by_test_id("audit-action").first).to_have_text("Primary Ownership transferred")
     expect(page.get_by_test_id("event-count")).to_have_text("2 events match the filter.")
     context.close()
+
+
+def test_primary_owner_demotes_an_owner_only_after_confirming(page, sign_in, demo):
+    from orgs.models import Membership
+
+    sign_in("primary@acme.test", demo)
+    page.goto("/orgs/acme/settings/members/")
+    row = page.locator('tr[data-member="owner@acme.test"]')
+    row.get_by_role("combobox").select_option(label="Member")
+    row.get_by_role("button", name="Change role").click()
+
+    # The question comes first on screen, and nothing has changed yet; Cancel leaves it so.
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text("Change owner@acme.test to Member?")
+    expect(heading).to_be_in_viewport()
+    expect(page.get_by_text("will go from Owner to Member")).to_be_visible()
+    assert Membership.objects.get(user__email="owner@acme.test", organization__slug="acme").role == "owner"
+    page.get_by_role("link", name="Cancel").click()
+    expect(page.locator('tr[data-member="owner@acme.test"] [data-role]')).to_have_text("Owner")
+
+    row.get_by_role("combobox").select_option(label="Member")
+    row.get_by_role("button", name="Change role").click()
+    page.get_by_role("button", name="Change to Member").click()
+    expect(page.get_by_role("status")).to_contain_text("owner@acme.test is now Member.")
+    expect(page.locator('tr[data-member="owner@acme.test"] [data-role]')).to_have_text("Member")

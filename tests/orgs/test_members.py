@@ -20,9 +20,17 @@ def _messages(response):
 
 
 def _change(client, actor_m, target_m, role):
+    """Change a role as the page does, confirming it as the confirmation page would for a demotion."""
     client.force_login(actor_m.user)
     url = reverse("orgs:member-role", args=[target_m.organization.slug, target_m.pk])
-    return client.post(url, {"role": role}, follow=True)
+    return client.post(url, {"role": role, "confirmed": "yes", "from_role": target_m.role}, follow=True)
+
+
+def _ask_to_change(client, actor_m, target_m, role):
+    """Pick a role and press Change role on the Members page, without any confirmation."""
+    client.force_login(actor_m.user)
+    url = reverse("orgs:member-role", args=[target_m.organization.slug, target_m.pk])
+    return client.post(url, {"role": role})
 
 
 # Members page
@@ -91,6 +99,124 @@ def test_owners_change_roles_below_their_own(client, claude_members, actor, targ
     event = AuditEvent.objects.get()
     assert (event.action, event.old_value, event.new_value) == ("member.role.changed", target, role)
     assert event.actor == claude_members[actor].user
+
+
+# Demotions are confirmed first
+
+
+@pytest.mark.parametrize(("kind", "actor", "target", "role"), [
+    ("claude", "primary_owner", "owner", "admin"),
+    ("claude", "primary_owner", "owner", "member"),
+    ("claude", "owner", "admin", "member"),
+    ("console", "admin", "developer", "user"),
+    ("console", "admin", "billing", "user"),
+])
+def test_a_demotion_asks_for_confirmation_and_changes_nothing(
+    client, claude_members, console_members, kind, actor, target, role
+):
+    members = claude_members if kind == "claude" else console_members
+    target_m = members[target]
+    response = _ask_to_change(client, members[actor], target_m, role)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f"Change {target_m.user.email} to " in html
+    assert 'name="confirmed" value="yes"' in html
+    assert f'name="role" value="{role}"' in html
+    assert f'name="from_role" value="{target}"' in html
+    assert f'action="{reverse("orgs:member-role", args=[target_m.organization.slug, target_m.pk])}"' in html
+    assert _role(target_m) == target
+    assert not AuditEvent.objects.exists()
+
+
+def test_the_demotion_page_names_both_roles_and_what_a_decider_loses(client, claude_members):
+    target = claude_members["owner"]
+    html = _ask_to_change(client, claude_members["primary_owner"], target, "admin").content.decode()
+    assert f"Change {target.user.email} to Admin?" in html
+    assert f"will go from Owner to Admin in {target.organization.name} at once" in html
+    assert "no longer be able to change Thumbs Feedback, manage members or read the audit log" in html
+
+
+def test_the_demotion_page_does_not_claim_a_loss_of_powers_the_person_never_had(client, claude_members):
+    html = _ask_to_change(client, claude_members["owner"], claude_members["admin"], "member").content.decode()
+    assert "will go from Admin to Member" in html
+    assert "no longer be able to" not in html
+
+
+def test_posting_the_confirmation_page_makes_the_demotion(client, claude_members):
+    target = claude_members["owner"]
+    _ask_to_change(client, claude_members["primary_owner"], target, "member")
+    url = reverse("orgs:member-role", args=["claude-ent", target.pk])
+    response = client.post(url, {"role": "member", "from_role": "owner", "confirmed": "yes"}, follow=True)
+    assert _role(target) == "member"
+    assert f"{target.user.email} is now Member." in _messages(response)
+    event = AuditEvent.objects.get()
+    assert (event.action, event.old_value, event.new_value) == ("member.role.changed", "owner", "member")
+
+
+def test_confirmed_without_the_role_it_was_confirmed_from_still_asks(client, claude_members):
+    target = claude_members["admin"]
+    client.force_login(claude_members["owner"].user)
+    url = reverse("orgs:member-role", args=["claude-ent", target.pk])
+    response = client.post(url, {"role": "member", "confirmed": "yes"})
+    assert "Change " in response.content.decode() and response.status_code == 200
+    assert _role(target) == "admin"
+    assert not AuditEvent.objects.exists()
+
+
+def test_a_demotion_confirmed_from_a_role_that_changed_meanwhile_changes_nothing(client, claude_members):
+    target = claude_members["admin"]
+    _ask_to_change(client, claude_members["primary_owner"], target, "member")
+    services.change_member_role(actor=claude_members["primary_owner"].user, membership=target, role="owner")
+    url = reverse("orgs:member-role", args=["claude-ent", target.pk])
+    response = client.post(url, {"role": "member", "from_role": "admin", "confirmed": "yes"}, follow=True)
+    assert _role(target) == "owner"
+    assert _messages(response) == [
+        permissions.ERR_ROLE_CHANGED_MEANWHILE.format(email=target.user.email, role="Owner")
+    ]
+    assert AuditEvent.objects.count() == 1
+
+
+def test_the_service_refuses_a_change_from_a_role_the_member_no_longer_has(claude_members):
+    target = claude_members["member"]
+    with pytest.raises(services.ServiceError):
+        services.change_member_role(
+            actor=claude_members["owner"].user, membership=target, role="member", expected_role="admin"
+        )
+    assert _role(target) == "member"
+    assert not AuditEvent.objects.exists()
+
+
+def test_a_confirmation_naming_a_role_of_the_other_kind_is_refused(client, claude_members):
+    target = claude_members["admin"]
+    client.force_login(claude_members["owner"].user)
+    url = reverse("orgs:member-role", args=["claude-ent", target.pk])
+    response = client.post(url, {"role": "member", "from_role": "developer", "confirmed": "yes"}, follow=True)
+    assert _messages(response) == [permissions.ERR_ROLE_FOR_KIND]
+    assert _role(target) == "admin"
+
+
+@pytest.mark.parametrize(("kind", "actor", "target", "role"), [
+    ("claude", "owner", "member", "admin"),
+    ("claude", "primary_owner", "admin", "owner"),
+    ("console", "admin", "user", "developer"),
+    ("console", "admin", "developer", "billing"),
+])
+def test_promotions_and_moves_at_the_same_rank_take_effect_at_once(
+    client, claude_members, console_members, kind, actor, target, role
+):
+    members = claude_members if kind == "claude" else console_members
+    response = _ask_to_change(client, members[actor], members[target], role)
+    assert response.status_code == 302
+    assert _role(members[target]) == role
+
+
+def test_a_refused_demotion_says_why_at_once_without_a_confirmation(client, claude_members):
+    other = MembershipFactory(organization=claude_members["owner"].organization, role="owner")
+    response = _ask_to_change(client, claude_members["owner"], other, "member")
+    assert response.status_code == 302
+    response = client.get(response["Location"])
+    assert _messages(response) == [permissions.ERR_ROLE_ABOVE_OWN]
+    assert _role(other) == "owner"
 
 
 @pytest.mark.parametrize("actor", ["primary_owner", "owner"])
