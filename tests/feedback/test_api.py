@@ -175,7 +175,7 @@ def test_rate_limit_is_429_with_retry_after(member_client, post_report, chat_rep
         assert post_report("claude-ent", chat_report).status_code == 201
     response = post_report("claude-ent", chat_report)
     assert (response.status_code, response.json()["error"]) == (429, "rate_limited")
-    assert 1 <= int(response["Retry-After"]) <= 60
+    assert 1 <= int(response["Retry-After"]) <= 120
     assert Feedback.objects.count() == REPORTS_PER_MINUTE
 
 
