@@ -110,6 +110,17 @@ def change_role(email, role_label):
         row = page.locator(f'tr[data-member="{email}"]')
         row.get_by_role("combobox").select_option(label=role_label)
         row.get_by_role("button", name="Change role").click()
+        expect(page.get_by_role("status")).to_contain_text(f"{email} is now {role_label}.")
+
+    return step
+
+
+def ask_to_demote(email, role_label):
+    def step(page):
+        row = page.locator(f'tr[data-member="{email}"]')
+        row.get_by_role("combobox").select_option(label=role_label)
+        row.get_by_role("button", name="Change role").click()
+        expect(page.get_by_role("button", name=f"Change to {role_label}")).to_be_visible()
 
     return step
 
@@ -153,7 +164,7 @@ STATES = {
         "primary@acme.test", MEMBERS, step=press_member_action("owner@acme.test", "Make Primary Owner…")
     ),
     "members-role-changed": State("owner@acme.test", MEMBERS, step=change_role("member@acme.test", "Admin")),
-    "members-demotion": State("primary@acme.test", MEMBERS, step=change_role("owner@acme.test", "Member")),
+    "members-demotion-confirm": State("primary@acme.test", MEMBERS, step=ask_to_demote("owner@acme.test", "Member")),
     "audit-log": State("primary@acme.test", AUDIT, setup=seed_audit_events),
     "audit-log-filtered": State(
         "primary@acme.test", AUDIT + "?action=member.role.changed", setup=seed_audit_events
@@ -176,6 +187,7 @@ STATES = {
     "chat-feedback-off": State("member@acme.test", "/orgs/acme/chat/", setup=lambda: turn_off_feedback("acme")),
     "workbench": State("dev@acme.test", "/orgs/acme-api/workbench/"),
     "workbench-dialog-open": State("dev@acme.test", "/orgs/acme-api/workbench/", step=open_rating_dialog),
+    "workbench-after-submit": State("dev@acme.test", "/orgs/acme-api/workbench/", step=rated),
     "workbench-feedback-off": State(
         "dev@acme.test", "/orgs/acme-api/workbench/", setup=lambda: turn_off_feedback("acme-api")
     ),
