@@ -100,3 +100,29 @@ def test_workbench_sends_the_index_of_its_response(page, sign_in, demo):
     expect(thanks).to_be_visible()
     report = Feedback.objects.get(id=thanks.get_attribute("data-report-id"))
     assert (report.surface, report.message_index) == ("workbench", 1)
+
+
+def test_promise_1_the_page_sends_the_conversation_only_when_a_rating_is_submitted(page, sign_in, demo):
+    sign_in("member@acme.test", demo)
+    sent = []
+    page.on("request", lambda request: sent.append(request.url) if request.method != "GET" else None)
+    page.goto("/orgs/acme/chat/")
+    thumb = page.locator('button[data-rating="down"]').last
+    dialog = page.get_by_role("dialog")
+
+    # Opening the dialog, typing a comment, then cancelling or pressing Escape sends nothing.
+    thumb.click()
+    dialog.get_by_label("Comment").fill("Not what I asked.")
+    dialog.get_by_role("button", name="Cancel").click()
+    thumb.click()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    page.reload()
+    assert sent == []
+    assert not Feedback.objects.exists()
+
+    thumb.click()
+    dialog.get_by_role("button", name="Submit feedback").click()
+    expect(page.get_by_text("Thank you — your feedback was sent.")).to_be_visible()
+    assert [url.split("//", 1)[1].split("/", 1)[1] for url in sent] == ["api/v1/orgs/acme/feedback"]
+    assert Feedback.objects.get().rating == "down"

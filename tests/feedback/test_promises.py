@@ -114,3 +114,91 @@ def test_daily_counts_hold_counts_only(member, post_report, chat_report):
     assert get_recent_counts(member.organization) == {"up": 2, "down": 1, "days": 30}
     columns = {f.name for f in DailyFeedbackCount._meta.concrete_fields}
     assert columns == {"id", "organization", "day", "surface", "rating", "shard", "count"}
+
+
+# Promise 1: nothing of a conversation is kept unless a person explicitly gives a thumbs rating.
+
+TYPED_BY_THE_MEMBER = "Can you summarise our Q3 launch plan"
+ANSWERED = "settling the contract first"
+
+
+def _tables_holding(phrase):
+    """Every (table, column) in the database whose text holds the phrase, whatever the model."""
+    from django.apps import apps
+
+    found = []
+    with connection.cursor() as cursor:
+        for model in apps.get_models():
+            table = model._meta.db_table
+            for field in model._meta.concrete_fields:
+                if field.get_internal_type() not in {"CharField", "TextField", "JSONField"}:
+                    continue
+                # Only names from the models, quoted, are formatted in; the phrase is a parameter.
+                quoted_table, column = connection.ops.quote_name(table), connection.ops.quote_name(field.column)
+                sql = f"SELECT COUNT(*) FROM {quoted_table} WHERE CAST({column} AS TEXT) LIKE %s"  # noqa: S608
+                cursor.execute(sql, [f"%{phrase}%"])
+                if cursor.fetchone()[0]:
+                    found.append((table, field.column))
+    return found
+
+
+@pytest.mark.django_db
+def test_promise_1_using_the_console_without_rating_keeps_nothing_of_the_conversation(
+    client, claude_members, console_members
+):
+    for membership, pages in (
+        (claude_members["member"], ["/", "/orgs/claude-ent/", "/orgs/claude-ent/chat/"]),
+        (console_members["developer"], ["/orgs/console-org/", "/orgs/console-org/workbench/"]),
+        (claude_members["owner"], ["/orgs/claude-ent/settings/data-management/", "/api/v1/orgs/claude-ent/settings"]),
+    ):
+        client.force_login(membership.user)
+        for url in pages:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert TYPED_BY_THE_MEMBER in response.content.decode() or "chat" not in url
+    assert client.get("/api/v1/orgs/claude-ent/feedback").status_code == 405
+    assert Feedback.objects.count() == 0
+    assert _tables_holding(TYPED_BY_THE_MEMBER) == []
+    assert _tables_holding(ANSWERED) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rating", ["missing", None, "", "neutral", "UP", ["up"]])
+def test_promise_1_a_conversation_sent_without_an_explicit_thumbs_rating_is_not_kept(member, post_report, chat_report, rating):
+    body = {k: v for k, v in chat_report.items() if k != "rating"}
+    if rating != "missing":
+        body["rating"] = rating
+    response = post_report("claude-ent", body)
+    assert (response.status_code, response.json()["error"]) == (400, "invalid")
+    assert Feedback.objects.count() == 0
+    assert _tables_holding(TYPED_BY_THE_MEMBER) == []
+
+
+@pytest.mark.django_db
+def test_promise_1_an_explicit_rating_is_what_keeps_the_conversation(member, post_report, chat_report):
+    # The control for the two tests above: the scan does find the conversation once it is rated.
+    assert post_report("claude-ent", chat_report).status_code == 201
+    assert _tables_holding(TYPED_BY_THE_MEMBER) == [(Feedback._meta.db_table, "conversation")]
+
+
+def test_promise_1_only_the_feedback_service_writes_reports():
+    """No code but feedback.services creates or changes a stored report (migrations aside)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    writers = {"create", "bulk_create", "get_or_create", "update_or_create", "update", "bulk_update"}
+    found = []
+    for app in ("console", "orgs", "feedback", "retention"):
+        for path in (root / app).rglob("*.py"):
+            if "migrations" in path.parts or path == root / "feedback" / "services.py":
+                continue
+            for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Feedback":
+                    found.append(f"{path.relative_to(root)}:{node.lineno} Feedback(...)")
+                elif (
+                    isinstance(node, ast.Attribute) and node.attr in writers
+                    and "Feedback.objects" in ast.unparse(node.value)
+                ):
+                    found.append(f"{path.relative_to(root)}:{node.lineno} {ast.unparse(node)}")
+    assert found == []
