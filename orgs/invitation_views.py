@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from console.models import User
 
-from . import permissions, selectors, services
+from . import invitations, permissions, selectors, services
 from .access import org_member_view
 from .audit import RequestMeta
 from .forms import InvitationForm, JoinForm
@@ -54,11 +54,11 @@ def post_invitation(request, membership):
         return form, None
     email, role = form.cleaned_data["email"], form.cleaned_data["role"]
     try:
-        services.invite_member(
+        invitations.invite_member(
             actor=request.user, organization=membership.organization, email=email, role=role,
             request_meta=RequestMeta.from_request(request),
         )
-    except services.FieldError as error:
+    except invitations.FieldError as error:
         form.add_error(error.field, error.message)
         return form, None
     except services.NotAllowed as error:
@@ -87,7 +87,7 @@ def _invitation_action(request, membership, invitation_id, service, success):
 @require_POST
 def invitation_resend(request, membership, invitation_id):
     return _invitation_action(
-        request, membership, invitation_id, services.resend_invitation,
+        request, membership, invitation_id, invitations.resend_invitation,
         "A new link was sent to {email}, valid for 7 days; the previous link no longer works.",
     )
 
@@ -96,7 +96,7 @@ def invitation_resend(request, membership, invitation_id):
 @require_POST
 def invitation_revoke(request, membership, invitation_id):
     return _invitation_action(
-        request, membership, invitation_id, services.revoke_invitation,
+        request, membership, invitation_id, invitations.revoke_invitation,
         "The invitation to {email} was revoked; its link no longer works.",
     )
 
@@ -118,7 +118,7 @@ def _joined(request, membership):
 @require_http_methods(["GET", "POST"])
 def invitation(request, token):
     invitation = selectors.get_invitation_by_token(token)
-    if problem := services.why_invitation_unusable(invitation, timezone.now()):
+    if problem := invitations.why_invitation_unusable(invitation, timezone.now()):
         # Unknown links are 404; known ones that were used, revoked or expired are gone (410).
         return _page(request, invitation, "problem", status=404 if invitation is None else 410, problem=problem)
     meta = RequestMeta.from_request(request)
@@ -128,7 +128,7 @@ def invitation(request, token):
             return _page(request, invitation, "other-account", status=403)
         if request.method == "POST":
             try:
-                return _joined(request, services.accept_invitation(token=token, user=user, request_meta=meta))
+                return _joined(request, invitations.accept_invitation(token=token, user=user, request_meta=meta))
             except services.ServiceError as error:
                 return _page(request, invitation, "problem", status=409, problem=error.message)
         return _page(request, invitation, "accept")
@@ -139,7 +139,7 @@ def invitation(request, token):
     if request.method == "POST" and form.is_valid():
         account = {"password": form.cleaned_data["password1"], "full_name": form.cleaned_data["full_name"]}
         try:
-            membership = services.accept_invitation(token=token, new_account=account, request_meta=meta)
+            membership = invitations.accept_invitation(token=token, new_account=account, request_meta=meta)
         except services.ServiceError as error:
             return _page(request, invitation, "problem", status=409, problem=error.message)
         login(request, membership.user, backend=SIGN_IN_BACKEND)

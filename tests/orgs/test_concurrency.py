@@ -7,7 +7,7 @@ import pytest
 from django.db import connection, connections, transaction
 
 from console.models import User
-from orgs import services
+from orgs import invitations, services
 from orgs.models import AuditEvent, Membership, Organization
 from tests.factories import InvitationFactory, MembershipFactory
 
@@ -161,7 +161,7 @@ def test_one_invitation_link_opened_twice_at_once_makes_one_member(claude_member
     def accept():
         start.wait(WAIT)
         try:
-            return services.accept_invitation(token=invitation.token, new_account={"password": "a-long-pass-phrase"})
+            return invitations.accept_invitation(token=invitation.token, new_account={"password": "a-long-pass-phrase"})
         except services.ServiceError as error:
             return error.message
 
@@ -169,7 +169,7 @@ def test_one_invitation_link_opened_twice_at_once_makes_one_member(claude_member
     _join(threads, errors)
 
     assert sum(isinstance(r, Membership) for r in results) == 1
-    assert services.ERR_INVITATION_USED in results
+    assert invitations.ERR_INVITATION_USED in results
     assert User.objects.filter(email=invitation.email).count() == 1
     assert Membership.objects.filter(organization=owner.organization, user__email=invitation.email).count() == 1
     assert AuditEvent.objects.filter(action="member.added").count() == 1
@@ -191,8 +191,8 @@ def test_revoking_while_the_invitee_accepts_ends_one_way_or_the_other(claude_mem
         return act
 
     threads, results, errors = _run_in_threads(
-        attempt(lambda: services.accept_invitation(token=invitation.token, new_account={"password": "a-long-pass-phrase"})),
-        attempt(lambda: services.revoke_invitation(actor=owner.user, invitation=invitation)),
+        attempt(lambda: invitations.accept_invitation(token=invitation.token, new_account={"password": "a-long-pass-phrase"})),
+        attempt(lambda: invitations.revoke_invitation(actor=owner.user, invitation=invitation)),
     )
     _join(threads, errors)  # no deadlock: both take the org row first
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from console.models import User
-from orgs import notices, services
+from orgs import invitations, notices, services
 from orgs.models import AuditEvent, Invitation, Membership, hash_invitation_token
 from tests.conftest import CLAUDE_ROLES, CONSOLE_ROLES
 from tests.factories import PASSWORD, InvitationFactory, MembershipFactory, UserFactory
@@ -43,13 +43,13 @@ def test_only_member_managers_invite_and_never_above_their_own_role(
     allowed = role in MAY_INVITE.get((kind, actor), set())
     with django_capture_on_commit_callbacks() as callbacks:
         if allowed:
-            invitation = services.invite_member(
+            invitation = invitations.invite_member(
                 actor=actor_m.user, organization=actor_m.organization, email="new@example.test", role=role
             )
             assert (invitation.email, invitation.role, invitation.invited_by) == ("new@example.test", role, actor_m.user)
         else:
             with pytest.raises(services.ServiceError):
-                services.invite_member(
+                invitations.invite_member(
                     actor=actor_m.user, organization=actor_m.organization, email="new@example.test", role=role
                 )
     assert Invitation.objects.exists() is allowed
@@ -77,7 +77,7 @@ def test_the_form_offers_only_the_roles_the_person_may_give(client, claude_membe
     ("data", "field", "message"),
     [
         ({"email": "not-an-address", "role": "member"}, "email", "Enter a valid email address."),
-        ({"email": "new@example.test", "role": "primary_owner"}, "role", services.ERR_INVITE_PRIMARY),
+        ({"email": "new@example.test", "role": "primary_owner"}, "role", invitations.ERR_INVITE_PRIMARY),
         ({"email": "new@example.test", "role": "developer"}, "role", "Select a valid choice."),
     ],
 )
@@ -97,30 +97,30 @@ def test_inviting_a_member_or_inviting_twice_is_a_clear_form_error(client, claud
     member_email = claude_members["member"].user.email.upper()
     response = client.post(_members_url(owner.organization), {"email": member_email, "role": "member"})
     assert response.status_code == 400
-    assert response.context["invite_form"].errors["email"] == [services.ERR_ALREADY_MEMBER]
+    assert response.context["invite_form"].errors["email"] == [invitations.ERR_ALREADY_MEMBER]
 
     assert client.post(_members_url(owner.organization), {"email": "new@example.test", "role": "member"}).status_code == 302
     again = client.post(_members_url(owner.organization), {"email": "NEW@example.test", "role": "admin"})
     assert again.status_code == 400
-    assert again.context["invite_form"].errors["email"] == [services.ERR_ALREADY_INVITED]
+    assert again.context["invite_form"].errors["email"] == [invitations.ERR_ALREADY_INVITED]
     assert Invitation.objects.get().role == "member"
 
 
 def test_at_most_50_invitations_a_day_per_organization(client, claude_members):
     owner = claude_members["owner"]
-    for i in range(services.INVITATIONS_PER_DAY):
-        services.invite_member(actor=owner.user, organization=owner.organization, email=f"p{i}@example.test", role="member")
+    for i in range(invitations.INVITATIONS_PER_DAY):
+        invitations.invite_member(actor=owner.user, organization=owner.organization, email=f"p{i}@example.test", role="member")
     client.force_login(owner.user)
     response = client.post(_members_url(owner.organization), {"email": "one-more@example.test", "role": "member"})
     assert response.status_code == 400
-    assert response.context["invite_form"].errors["email"] == [services.ERR_DAILY_CAP.format(limit=50)]
+    assert response.context["invite_form"].errors["email"] == [invitations.ERR_DAILY_CAP.format(limit=50)]
     assert Invitation.objects.count() == 50
     invitation = Invitation.objects.first()
     with pytest.raises(services.ServiceError, match="50 invitations in the last 24 hours"):
-        services.resend_invitation(actor=owner.user, invitation=invitation)
+        invitations.resend_invitation(actor=owner.user, invitation=invitation)
     # Another organization has its own allowance.
     other = MembershipFactory(role="owner")
-    services.invite_member(actor=other.user, organization=other.organization, email="one-more@example.test", role="member")
+    invitations.invite_member(actor=other.user, organization=other.organization, email="one-more@example.test", role="member")
 
 
 def test_the_members_page_lists_pending_invitations_with_resend_and_revoke(client, claude_members):
@@ -162,7 +162,7 @@ def test_a_revoked_link_says_so_and_changes_nothing(client, claude_members):
     for method in (visitor.get, visitor.post):
         response = method(f"/invitations/{invitation.token}/", {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
         assert response.status_code == 410
-        assert services.ERR_INVITATION_REVOKED in response.content.decode()
+        assert invitations.ERR_INVITATION_REVOKED in response.content.decode()
     assert not User.objects.filter(email=invitation.email).exists()
     assert Membership.objects.filter(organization=owner.organization).count() == 4
 
@@ -175,13 +175,13 @@ def test_an_expired_link_says_so_and_changes_nothing(client, claude_members):
     assert response.status_code == 410 and "has expired" in response.content.decode()
     assert not User.objects.filter(email=invitation.email).exists()
     # Inviting the address again issues the same invitation anew.
-    again = services.invite_member(actor=owner.user, organization=owner.organization, email=invitation.email, role="admin")
+    again = invitations.invite_member(actor=owner.user, organization=owner.organization, email=invitation.email, role="admin")
     assert again.pk == invitation.pk and again.role == "admin" and again.expires_at > timezone.now()
 
 
 def test_an_unknown_link_is_404_with_a_plain_message(client):
     response = client.get("/invitations/not-a-real-token/")
-    assert response.status_code == 404 and services.ERR_INVITATION_UNKNOWN in response.content.decode()
+    assert response.status_code == 404 and invitations.ERR_INVITATION_UNKNOWN in response.content.decode()
 
 
 def test_a_new_person_chooses_a_password_that_djangos_validators_accept(client, claude_members):

@@ -1,0 +1,226 @@
+"""Invitations: owners and Org Admins invite people by e-mail (the link is the only copy of the token).
+
+The rules of who may invite whom are orgs.permissions'; locking, refusals and audit events are
+shared with the other member services in orgs.services.
+"""
+
+import secrets
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from console.models import User
+
+from . import permissions
+from .audit import SYSTEM, record_audit_event
+from .models import ERR_ALREADY_MEMBER, AuditEvent, Invitation, Membership, Organization, hash_invitation_token
+from .permissions import ERR_NOT_ALLOWED, ERR_PRIMARY_BY_TRANSFER
+from .services import (
+    ACTION_INVITATION_RESENT,
+    ACTION_INVITATION_REVOKED,
+    ACTION_MEMBER_ADDED,
+    ACTION_MEMBER_INVITED,
+    NotAllowed,
+    ServiceError,
+    lock_org,
+    membership_of,
+)
+
+INVITATION_VALID_FOR = timedelta(days=7)
+INVITATIONS_PER_DAY = 50
+INVITATION_SENDING_ACTIONS = (ACTION_MEMBER_INVITED, ACTION_INVITATION_RESENT)
+
+ERR_ALREADY_INVITED = "This address already has an open invitation: resend or revoke it in the list below."
+ERR_INVITE_ROLE = "You can invite people only with a role you may give, never above your own."
+ERR_INVITE_PRIMARY = "Nobody is invited as Primary Owner: invite an Owner, then transfer Primary Ownership."
+ERR_DAILY_CAP = "This organization has sent {limit} invitations in the last 24 hours, the most allowed. Try again tomorrow."
+ERR_INVITATION_CLOSED = "This invitation was already accepted or revoked."
+ERR_INVITATION_UNKNOWN = "This invitation link is not valid. Check that you opened the whole link from the e-mail."
+ERR_INVITATION_USED = "This invitation has already been used. Sign in to open the organization."
+ERR_INVITATION_REVOKED = "This invitation was withdrawn. Ask the person who invited you for a new one."
+ERR_INVITATION_EXPIRED = "This invitation has expired (links are valid for 7 days). Ask the person who invited you to resend it."
+ERR_INVITATION_VOID = "This invitation is no longer valid: the person who sent it can no longer give this role. Ask for a new one."
+ERR_INVITATION_OTHER_ACCOUNT = "This invitation is for {email}; you are signed in as someone else."
+ERR_INVITATION_HAS_ACCOUNT = "An account with this address already exists: sign in to accept the invitation."
+
+
+class FieldError(ServiceError):
+    """A refused change caused by one field of the form that asked for it."""
+
+    def __init__(self, message, field):
+        super().__init__(message)
+        self.field = field
+
+
+def _issue_token(invitation, now):
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = hash_invitation_token(token)
+    invitation.sent_at = now
+    invitation.expires_at = now + INVITATION_VALID_FOR
+    return token
+
+
+def _send_invitation_after_commit(invitation, token):
+    from .tasks import send_invitation_email
+
+    # robust: the invitation stands even if the broker cannot take the task; "Resend" sends it again.
+    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk, token), robust=True)
+
+
+def _check_daily_cap(org, now):
+    sent = AuditEvent.objects.filter(
+        organization=org, action__in=INVITATION_SENDING_ACTIONS, created_at__gt=now - timedelta(days=1)
+    ).count()
+    if sent >= INVITATIONS_PER_DAY:
+        raise FieldError(ERR_DAILY_CAP.format(limit=INVITATIONS_PER_DAY), "email")
+
+
+# The invitation form's words for the refusals of a role the actor may not give.
+INVITE_ROLE_REFUSALS = {ERR_PRIMARY_BY_TRANSFER: ERR_INVITE_PRIMARY, permissions.ERR_ROLE_ABOVE_OWN: ERR_INVITE_ROLE}
+
+
+def _check_can_invite(actor_m, role):
+    reason = permissions.why_cannot_grant_role(actor_m, role)
+    if reason in permissions.ROLE_REFUSALS and reason not in INVITE_ROLE_REFUSALS:
+        raise NotAllowed(reason)
+    if reason:
+        raise FieldError(INVITE_ROLE_REFUSALS.get(reason, reason), "role")
+
+
+def invite_member(*, actor, organization, email, role, request_meta=SYSTEM):
+    """Invite a person by e-mail with a role the actor may grant; the link is mailed after commit."""
+    email = email.strip().lower()
+    with transaction.atomic():
+        # The org lock serializes invitations, so the daily count and "already invited" hold.
+        org = lock_org(organization)
+        actor_m = membership_of(actor, org)
+        _check_can_invite(actor_m, role)
+        if Membership.objects.filter(organization=org, user__email__iexact=email).exists():
+            raise FieldError(ERR_ALREADY_MEMBER, "email")
+        now = timezone.now()
+        invitation = Invitation.objects.filter(organization=org, email=email, accepted_at=None, revoked_at=None).first()
+        if invitation is not None and not invitation.is_expired(now):
+            raise FieldError(ERR_ALREADY_INVITED, "email")
+        _check_daily_cap(org, now)
+        # An expired invitation to the same address is issued anew rather than kept beside a new one.
+        invitation = invitation or Invitation(organization=org, email=email)
+        invitation.role = role
+        invitation.invited_by, invitation.invited_by_email = actor, actor.email
+        token = _issue_token(invitation, now)
+        invitation.save()
+        record_audit_event(
+            organization=org, actor=actor, action=ACTION_MEMBER_INVITED, target=f"member:{email}",
+            new=role, request_meta=request_meta,
+        )
+        _send_invitation_after_commit(invitation, token)
+    return invitation
+
+
+def _lock_open_invitation(invitation, org):
+    locked = Invitation.objects.select_for_update().filter(pk=invitation.pk, organization=org).first()
+    if locked is None or not locked.is_open:
+        raise ServiceError(ERR_INVITATION_CLOSED)
+    locked.organization = org
+    return locked
+
+
+def _check_can_handle_invitation(actor, org, invitation):
+    actor_m = membership_of(actor, org)
+    if not permissions.can_manage_members(actor_m):
+        raise NotAllowed(ERR_NOT_ALLOWED)
+    if not permissions.can_grant_role(actor_m, invitation.role):
+        raise NotAllowed(ERR_INVITE_ROLE)
+
+
+def resend_invitation(*, actor, invitation, request_meta=SYSTEM):
+    """Mail an open invitation again with a new link valid for a week; the old link stops working."""
+    with transaction.atomic():
+        org = lock_org(invitation.organization)
+        locked = _lock_open_invitation(invitation, org)
+        _check_can_handle_invitation(actor, org, locked)
+        now = timezone.now()
+        _check_daily_cap(org, now)
+        token = _issue_token(locked, now)
+        locked.save(update_fields=["token_hash", "sent_at", "expires_at"])
+        record_audit_event(
+            organization=org, actor=actor, action=ACTION_INVITATION_RESENT, target=f"member:{locked.email}",
+            new=locked.role, request_meta=request_meta,
+        )
+        _send_invitation_after_commit(locked, token)
+    invitation.sent_at, invitation.expires_at = locked.sent_at, locked.expires_at
+    return locked
+
+
+def revoke_invitation(*, actor, invitation, request_meta=SYSTEM):
+    """Withdraw an open invitation: its link then says so and changes nothing."""
+    with transaction.atomic():
+        org = lock_org(invitation.organization)
+        locked = _lock_open_invitation(invitation, org)
+        _check_can_handle_invitation(actor, org, locked)
+        locked.revoked_at = timezone.now()
+        locked.save(update_fields=["revoked_at"])
+        record_audit_event(
+            organization=org, actor=actor, action=ACTION_INVITATION_REVOKED, target=f"member:{locked.email}",
+            old=locked.role, request_meta=request_meta,
+        )
+    invitation.revoked_at = locked.revoked_at
+    return locked
+
+
+def why_invitation_unusable(invitation, now):
+    """Why an invitation's link cannot be used now (a plain message), or None when it can (the one rule)."""
+    if invitation is None:
+        return ERR_INVITATION_UNKNOWN
+    if invitation.accepted_at is not None:
+        return ERR_INVITATION_USED
+    if invitation.revoked_at is not None:
+        return ERR_INVITATION_REVOKED
+    if invitation.is_expired(now):
+        return ERR_INVITATION_EXPIRED
+    # The role must still be one its sender may give: a demoted or departed sender's
+    # invitations lapse with their rights.
+    if not permissions.can_invite_member(membership_of(invitation.invited_by, invitation.organization), invitation.role):
+        return ERR_INVITATION_VOID
+    return None
+
+
+def accept_invitation(*, token, user=None, new_account=None, request_meta=SYSTEM):
+    """Join the organization an invitation names, with its role; returns the new membership.
+
+    `user` is the signed-in person, whose address must be the invited one; without one,
+    `new_account` ({"password": …, "full_name": …}, the password already validated) creates it.
+    The new membership's `user` is the person who joined.
+    """
+    token_hash = hash_invitation_token(token)
+    with transaction.atomic():
+        found = Invitation.objects.filter(token_hash=token_hash).only("organization_id").first()
+        if found is None:
+            raise ServiceError(ERR_INVITATION_UNKNOWN)
+        # The org row first, then the invitation's, in the order invite, resend and revoke take them
+        # (no deadlock); the invitation's lock makes the link single use even for two clicks at once.
+        org = Organization.objects.select_for_update().get(pk=found.organization_id)
+        invitation = Invitation.objects.select_for_update().filter(pk=found.pk, token_hash=token_hash).first()
+        if invitation is None:
+            raise ServiceError(ERR_INVITATION_UNKNOWN)
+        invitation.organization = org
+        if error := why_invitation_unusable(invitation, timezone.now()):
+            raise ServiceError(error)
+        if user is None:
+            if User.objects.filter(email__iexact=invitation.email).exists():
+                raise ServiceError(ERR_INVITATION_HAS_ACCOUNT)
+            user = User.objects.create_user(
+                invitation.email, new_account["password"], full_name=new_account.get("full_name", "")
+            )
+        elif user.email.lower() != invitation.email:
+            raise ServiceError(ERR_INVITATION_OTHER_ACCOUNT.format(email=invitation.email))
+        if Membership.objects.filter(organization=org, user=user).exists():
+            raise ServiceError(ERR_ALREADY_MEMBER)
+        membership = Membership.objects.create(organization=org, user=user, role=invitation.role)
+        invitation.accepted_at, invitation.accepted_by = timezone.now(), user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+        record_audit_event(
+            organization=org, actor=user, action=ACTION_MEMBER_ADDED, target=f"member:{user.email}",
+            new=invitation.role, request_meta=request_meta,
+        )
+    return membership
