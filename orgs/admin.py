@@ -1,4 +1,4 @@
-"""Staff screens: organizations, their members (a list of their own), and the read-only audit log.
+"""Staff screens: organizations, their members (a list of their own), invitations and the read-only audit log.
 
 Every change goes through orgs.staff, which calls orgs.services; a refusal is shown on the form.
 """
@@ -7,14 +7,15 @@ from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from console.admin_lists import DateRangeFilter, LargeTableAdminMixin
 from console.admin_mixins import ReadOnlyAdminMixin
 
-from . import staff
+from . import invitations, services, staff
 from .audit import RequestMeta
-from .models import AuditEvent, Membership, Organization
+from .models import AuditEvent, Invitation, Membership, Organization
 from .roles import Role, is_role_valid_for_kind
 
 
@@ -218,3 +219,82 @@ class AuditEventAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin
         if organization is not None:
             return queryset.filter(organization=organization), False
         return queryset.filter(action__startswith=term), False
+
+
+class InvitationStatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [("pending", "Pending"), ("expired", "Expired"), ("accepted", "Accepted"), ("revoked", "Revoked")]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        open_ = {"accepted_at": None, "revoked_at": None}
+        return {
+            "pending": lambda: queryset.filter(**open_, expires_at__gt=now),
+            "expired": lambda: queryset.filter(**open_, expires_at__lte=now),
+            "accepted": lambda: queryset.filter(accepted_at__isnull=False),
+            "revoked": lambda: queryset.filter(revoked_at__isnull=False),
+        }.get(self.value(), lambda: queryset)()
+
+
+def invitation_status(invitation, now):
+    """Pending, Expired, Accepted or Revoked: the one word staff read for an invitation."""
+    if invitation.accepted_at is not None:
+        return "Accepted"
+    if invitation.revoked_at is not None:
+        return "Revoked"
+    return "Expired" if invitation.is_expired(now) else "Pending"
+
+
+@admin.register(Invitation)
+class InvitationAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Invitations to every organization, read-only but for revoking, which goes through the service.
+
+    The link's token is never shown: only its hash is stored, and that is left out too.
+    """
+
+    list_display = ["email", "organization", "role_name", "status", "invited_by_email", "sent_at", "expires_at"]
+    list_filter = [InvitationStatusFilter]
+    list_select_related = ["organization"]
+    search_fields = ["email"]  # replaced by get_search_results: indexed columns only
+    search_help_text = "An exact e-mail address, or an organization's slug."
+    fields = [
+        "organization", "email", "role", "invited_by_email", "created_at", "sent_at", "expires_at",
+        "accepted_at", "revoked_at",
+    ]
+    actions = ["revoke_selected"]
+
+    @admin.display(description="role", ordering="role")
+    def role_name(self, obj):
+        return obj.role_label
+
+    @admin.display(description="status")
+    def status(self, obj):
+        return invitation_status(obj, timezone.now())
+
+    def get_search_results(self, request, queryset, search_term):
+        """An exact (lower-case) address or an organization's slug: each answered by an index."""
+        term = search_term.strip().lower()
+        if not term:
+            return queryset, False
+        if "@" in term:
+            return queryset.filter(email=term), False
+        return queryset.filter(organization__slug=term), False
+
+    def has_revoke_permission(self, request):
+        return request.user.has_perm("orgs.change_invitation")
+
+    @admin.action(description="Revoke the selected open invitations", permissions=["revoke"])
+    def revoke_selected(self, request, queryset):
+        revoked, meta = 0, RequestMeta.from_request(request)
+        for invitation in queryset.select_related("organization"):
+            try:
+                invitations.revoke_invitation(actor=request.user, invitation=invitation, request_meta=meta)
+            except services.ServiceError as error:
+                self.message_user(request, f"{invitation.email} ({invitation.organization}): {error.message}", messages.ERROR)
+            else:
+                revoked += 1
+        if revoked:
+            self.message_user(request, f"Revoked {revoked} invitation{'s' if revoked != 1 else ''}.", messages.SUCCESS)

@@ -193,6 +193,11 @@ class Invitation(models.Model):
 
     class Meta:
         ordering = ["-sent_at", "-id"]
+        indexes = [
+            # The staff list: newest first, and searched by an exact address.
+            models.Index(fields=["-sent_at", "-id"], name="invitation_newest"),
+            models.Index(fields=["email"], name="invitation_email"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "email"],

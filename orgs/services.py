@@ -51,7 +51,7 @@ def membership_of(actor, organization):
     )
 
 
-def _is_operator(actor, perm, actor_membership=None):
+def is_operator(actor, perm, actor_membership=None):
     # Staff act as operators only in organizations they do not belong to; inside their
     # own organization their role applies, as it does for everyone else.
     return actor_membership is None and permissions.is_staff_operator(actor, perm)
@@ -72,7 +72,7 @@ def set_feedback_setting(*, actor, organization, enabled, request_meta=SYSTEM):
         membership = membership_of(actor, org)
         if membership is not None:
             membership.organization = org
-        if _is_operator(actor, "orgs.change_organization", membership):
+        if is_operator(actor, "orgs.change_organization", membership):
             reason = permissions.plan_refusal(org)
         else:
             reason = permissions.why_cannot_change_feedback_setting(membership)
@@ -119,7 +119,7 @@ def _lock_member_change(actor, membership, perm, why_cannot, *args):
     org = lock_org(membership.organization)
     target = _lock_membership(membership, org)
     actor_m = membership_of(actor, org)
-    as_operator = _is_operator(actor, perm, actor_m)
+    as_operator = is_operator(actor, perm, actor_m)
     if reason := why_cannot(actor_m, target, *args, as_operator=as_operator):
         _refuse(reason)
     return org, target
@@ -208,7 +208,7 @@ def add_member(*, actor, organization, user, role, request_meta=SYSTEM):
     """Add a person to an organization (staff, or the system for seeding)."""
     with transaction.atomic():
         org = lock_org(organization)
-        if actor is not None and not _is_operator(actor, "orgs.add_membership"):
+        if actor is not None and not is_operator(actor, "orgs.add_membership"):
             raise NotAllowed(ERR_NOT_ALLOWED)
         if not is_role_valid_for_kind(org.kind, role):
             raise ServiceError(ERR_ROLE_FOR_KIND)
@@ -230,7 +230,7 @@ def add_member(*, actor, organization, user, role, request_meta=SYSTEM):
 
 def create_organization(*, actor, name, slug, kind, plan="", request_meta=SYSTEM):
     """Create an organization (staff, or the system for seeding)."""
-    if actor is not None and not _is_operator(actor, "orgs.add_organization"):
+    if actor is not None and not is_operator(actor, "orgs.add_organization"):
         raise NotAllowed(ERR_NOT_ALLOWED)
     with transaction.atomic():
         # A kind without plans takes none, whatever was asked.
@@ -254,7 +254,7 @@ DETAIL_FIELDS = ("name", "slug", "plan")
 
 def update_organization_details(*, actor, organization, changes, request_meta=SYSTEM):
     """Change an organization's name, slug or plan (staff only); returns whether anything changed."""
-    if not _is_operator(actor, "orgs.change_organization"):
+    if not is_operator(actor, "orgs.change_organization"):
         raise NotAllowed(ERR_NOT_ALLOWED)
     with transaction.atomic():
         org = lock_org(organization)
