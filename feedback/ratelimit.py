@@ -100,7 +100,10 @@ def take_report_slot(user_id, limit=None, now=None):
         if recent_count(count, previous, now) <= limit + ROUNDING:
             return 0
         # Refused: take the count back, so that trying again does not push the wait further out.
-        _uncount_in_redis(settings.REDIS_URL, key) if settings.REDIS_URL else _uncount_in_cache(key)
+        if settings.REDIS_URL:
+            _uncount_in_redis(settings.REDIS_URL, key)
+        else:
+            _uncount_in_cache(key)
     except (redis.RedisError, OSError) as error:
         cache_fail_open.let_through(error)
         logger.warning("Rate limit failing open: the cache is unreachable (%s); the report is let through.", type(error).__name__)
