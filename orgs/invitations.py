@@ -4,8 +4,8 @@ The rules of who may invite whom are orgs.permissions'; locking, refusals and au
 shared with the other member services in orgs.services.
 """
 
-import secrets
 from datetime import timedelta
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,7 +14,16 @@ from console.models import User
 
 from . import permissions
 from .audit import SYSTEM, record_audit_event
-from .models import ERR_ALREADY_MEMBER, AuditEvent, Invitation, Membership, Organization, hash_invitation_token
+from .models import (
+    ERR_ALREADY_MEMBER,
+    AuditEvent,
+    Invitation,
+    Membership,
+    Organization,
+    hash_invitation_token,
+    invitation_link_token,
+    new_invitation_nonce,
+)
 from .permissions import ERR_NOT_ALLOWED, ERR_PRIMARY_BY_TRANSFER
 from .services import (
     ACTION_INVITATION_RESENT,
@@ -54,19 +63,24 @@ class FieldError(ServiceError):
         self.field = field
 
 
-def _issue_token(invitation, now):
-    token = secrets.token_urlsafe(32)
-    invitation.token_hash = hash_invitation_token(token)
+def _issue_link(invitation, now):
+    """Give the invitation a new link valid for a week (the old one stops working); returns its nonce.
+
+    Only the token's hash is stored; the mail task is given the nonce, from which only the server's
+    key makes the token (orgs.models.invitation_link_token).
+    """
+    nonce = new_invitation_nonce()
+    invitation.token_hash = hash_invitation_token(invitation_link_token(nonce))
     invitation.sent_at = now
     invitation.expires_at = now + INVITATION_VALID_FOR
-    return token
+    return nonce
 
 
-def _send_invitation_after_commit(invitation, token):
+def _send_invitation_after_commit(invitation, nonce):
     from .tasks import send_invitation_email
 
     # robust: the invitation stands even if the broker cannot take the task; "Resend" sends it again.
-    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk, token), robust=True)
+    transaction.on_commit(partial(send_invitation_email.delay, invitation.pk, nonce), robust=True)
 
 
 def _check_daily_cap(org, now):
@@ -108,13 +122,13 @@ def invite_member(*, actor, organization, email, role, request_meta=SYSTEM):
         invitation = invitation or Invitation(organization=org, email=email)
         invitation.role = role
         invitation.invited_by, invitation.invited_by_email = actor, actor.email
-        token = _issue_token(invitation, now)
+        nonce = _issue_link(invitation, now)
         invitation.save()
         record_audit_event(
             organization=org, actor=actor, action=ACTION_MEMBER_INVITED, target=f"member:{email}",
             new=role, request_meta=request_meta,
         )
-        _send_invitation_after_commit(invitation, token)
+        _send_invitation_after_commit(invitation, nonce)
     return invitation
 
 
@@ -145,13 +159,13 @@ def resend_invitation(*, actor, invitation, request_meta=SYSTEM):
         _check_can_handle_invitation(actor, org, locked)
         now = timezone.now()
         _check_daily_cap(org, now)
-        token = _issue_token(locked, now)
+        nonce = _issue_link(locked, now)
         locked.save(update_fields=["token_hash", "sent_at", "expires_at"])
         record_audit_event(
             organization=org, actor=actor, action=ACTION_INVITATION_RESENT, target=f"member:{locked.email}",
             new=locked.role, request_meta=request_meta,
         )
-        _send_invitation_after_commit(locked, token)
+        _send_invitation_after_commit(locked, nonce)
     invitation.sent_at, invitation.expires_at = locked.sent_at, locked.expires_at
     return locked
 

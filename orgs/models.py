@@ -1,12 +1,15 @@
 """Organizations, who belongs to them, and the append-only record of what changed."""
 
+import base64
 import hashlib
+import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.crypto import salted_hmac
 
 from .kinds import profile_for
 from .roles import OrgKind, Plan, Role, is_role_valid_for_kind, role_label
@@ -163,6 +166,21 @@ class AuditEvent(models.Model):
     @property
     def actor_label(self):
         return self.actor_email or "System"
+
+
+def new_invitation_nonce():
+    """A fresh random value from which an invitation's link token is made (128 bits, URL-safe)."""
+    return secrets.token_urlsafe(16)
+
+
+def invitation_link_token(nonce):
+    """The link token made from a nonce with the server's SECRET_KEY (HMAC-SHA256, 256 bits, URL-safe).
+
+    The mail task is given the nonce, never the token: what sits in the broker opens nothing
+    without the key, and the database keeps only the token's hash.
+    """
+    digest = salted_hmac("orgs.invitation-link", nonce, algorithm="sha256").digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 def hash_invitation_token(token):

@@ -15,7 +15,7 @@ from console.models import User
 
 from . import permissions
 from .kinds import PROFILES
-from .models import AuditEvent, Invitation, Membership, hash_invitation_token
+from .models import AuditEvent, Invitation, Membership, hash_invitation_token, invitation_link_token
 
 # The audit actions of the feedback settings' changes, the events a notice is sent about.
 SETTING_ACTIONS = tuple(profile.setting_action for profile in PROFILES.values())
@@ -86,10 +86,11 @@ def invitation_context(invitation, token):
     }
 
 
-def send_invitation_email(*, invitation_id, token):
+def send_invitation_email(*, invitation_id, nonce):
     """Mail an invitation's link; returns 0 when the link was replaced, or the invitation closed, meanwhile."""
+    token = invitation_link_token(nonce)
     invitation = Invitation.objects.select_related("organization").filter(pk=invitation_id).first()
-    # A resend issues a new token: the message carrying the old one is not worth sending.
+    # A resend issues a new link: the message carrying the old one is not worth sending.
     if invitation is None or not invitation.is_open or invitation.token_hash != hash_invitation_token(token):
         return 0
     send_templated_mail(to=invitation.email, template="invitation", context=invitation_context(invitation, token))

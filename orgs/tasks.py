@@ -12,9 +12,9 @@ OPTIONS = {**MAIL_TASK_OPTIONS, "autoretry_for": (*RETRYABLE_MAIL_ERRORS, Operat
 
 
 @shared_task(name="orgs.tasks.send_invitation_email", **OPTIONS)
-def send_invitation_email(invitation_id, token):
-    """Mail an invitation's link; returns how many messages were sent (0 if it was resent or closed meanwhile)."""
-    return notices.send_invitation_email(invitation_id=invitation_id, token=token)
+def send_invitation_email(invitation_id, nonce):
+    """Mail an invitation's link (made here from the nonce); returns how many messages were sent (0 if resent or closed meanwhile)."""
+    return notices.send_invitation_email(invitation_id=invitation_id, nonce=nonce)
 
 
 @shared_task(name="orgs.tasks.send_setting_notice", **OPTIONS)

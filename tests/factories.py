@@ -1,13 +1,12 @@
 """factory_boy factories for the console's models."""
 
-import secrets
 from datetime import timedelta
 
 import factory
 from django.utils import timezone
 
 from console.models import User
-from orgs.models import Invitation, Membership, Organization, hash_invitation_token
+from orgs.models import Invitation, Membership, Organization, hash_invitation_token, invitation_link_token, new_invitation_nonce
 
 PASSWORD = "test-password-123"
 
@@ -47,7 +46,8 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 
 class InvitationFactory(factory.django.DjangoModelFactory):
-    """An open invitation sent now; the link's token is on the instance as `token` (never stored)."""
+    """An open invitation sent now; the mail task's nonce and the link's token are on the instance as
+    `nonce` and `token` (neither is stored)."""
 
     class Meta:
         model = Invitation
@@ -57,13 +57,15 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     role = "member"
     invited_by = None
     invited_by_email = factory.LazyAttribute(lambda o: o.invited_by.email if o.invited_by else "")
-    token = factory.LazyFunction(lambda: secrets.token_urlsafe(32))
+    # As the services make it: the mail task's nonce, the link token made from it, the token's hash.
+    nonce = factory.LazyFunction(new_invitation_nonce)
+    token = factory.LazyAttribute(lambda o: invitation_link_token(o.nonce))
     token_hash = factory.LazyAttribute(lambda o: hash_invitation_token(o.token))
     sent_at = factory.LazyFunction(timezone.now)
     expires_at = factory.LazyAttribute(lambda o: o.sent_at + timedelta(days=7))
 
     @classmethod
-    def _create(cls, model_class, *args, token, **kwargs):
+    def _create(cls, model_class, *args, nonce, token, **kwargs):
         invitation = super()._create(model_class, *args, **kwargs)
-        invitation.token = token
+        invitation.nonce, invitation.token = nonce, token
         return invitation

@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from console.models import User
 from orgs import invitations, notices, services
-from orgs.models import AuditEvent, Invitation, Membership, hash_invitation_token
+from orgs.models import AuditEvent, Invitation, Membership, hash_invitation_token, invitation_link_token
 from tests.conftest import CLAUDE_ROLES, CONSOLE_ROLES
 from tests.factories import PASSWORD, InvitationFactory, MembershipFactory, UserFactory
+from tests.smtp import LINK
 
 pytestmark = pytest.mark.django_db
 
@@ -238,18 +239,14 @@ def test_an_invitation_lapses_when_its_sender_may_no_longer_give_the_role(client
     assert not User.objects.filter(email=invitation.email).exists()
 
 
-def test_only_the_hash_of_the_token_is_stored(claude_members):
-    owner = claude_members["owner"]
-    invitation = InvitationFactory(organization=owner.organization, invited_by=owner.user)
-    stored = Invitation.objects.values_list("token_hash", flat=True).get()
-    assert stored == hash_invitation_token(invitation.token) != invitation.token
-    assert len(invitation.token) >= 43  # 256 random bits
+def _mailed_token(message):
+    return LINK.search(message.body).group(1)
 
 
 def test_the_invitation_email_names_the_organization_the_inviter_the_role_and_the_link(claude_members):
     owner = claude_members["owner"]
     invitation = InvitationFactory(organization=owner.organization, invited_by=owner.user, role="admin")
-    assert notices.send_invitation_email(invitation_id=invitation.pk, token=invitation.token) == 1
+    assert notices.send_invitation_email(invitation_id=invitation.pk, nonce=invitation.nonce) == 1
     [message] = mail.outbox
     assert message.to == [invitation.email]
     assert message.subject == f"{owner.user.email} invited you to Claude Enterprise Org on the Data Management Console"
@@ -261,12 +258,67 @@ def test_the_invitation_email_names_the_organization_the_inviter_the_role_and_th
     assert "&amp;" not in message.body and "<" not in message.body
 
 
+def test_only_the_hash_of_the_mailed_token_is_stored(claude_members, django_capture_on_commit_callbacks):
+    owner = claude_members["owner"]
+    with django_capture_on_commit_callbacks() as callbacks:
+        invitations.invite_member(actor=owner.user, organization=owner.organization, email="new@example.test", role="member")
+    notices.send_invitation_email(invitation_id=callbacks[0].args[0], nonce=callbacks[0].args[1])
+    token = LINK.search(mail.outbox[0].body).group(1)
+    assert len(token) >= 43  # 256 bits
+    row = Invitation.objects.values().get()
+    assert row["token_hash"] == hash_invitation_token(token)
+    assert not [name for name, value in row.items() if token in str(value)]
+
+
+def test_what_the_broker_carries_for_an_invitation_opens_nothing_without_the_servers_key(
+    claude_members, django_capture_on_commit_callbacks, settings
+):
+    owner = claude_members["owner"]
+    with django_capture_on_commit_callbacks() as callbacks:
+        invitation = invitations.invite_member(
+            actor=owner.user, organization=owner.organization, email="new@example.test", role="member"
+        )
+    [queued] = callbacks
+    assert queued.func.__self__.name == "orgs.tasks.send_invitation_email"
+    invitation_id, nonce = queued.args
+    assert invitation_id == invitation.pk
+    # Neither value the task is given opens the invitation; the key turns the nonce into the link.
+    invitee = UserFactory(email="new@example.test")
+    for value in (str(invitation_id), nonce):
+        assert hash_invitation_token(value) != invitation.token_hash
+        with pytest.raises(services.ServiceError):
+            invitations.accept_invitation(token=value, user=invitee)
+    assert hash_invitation_token(invitation_link_token(nonce)) == invitation.token_hash
+    settings.SECRET_KEY = "another key entirely, as an attacker holding only the broker would have"
+    assert hash_invitation_token(invitation_link_token(nonce)) != invitation.token_hash
+    assert not Membership.objects.filter(user=invitee).exists()
+
+
+def test_the_mailed_link_opens_the_invitation(claude_members, client):
+    owner = claude_members["owner"]
+    invitation = InvitationFactory(organization=owner.organization, invited_by=owner.user)
+    notices.send_invitation_email(invitation_id=invitation.pk, nonce=invitation.nonce)
+    token = LINK.search(mail.outbox[0].body).group(1)
+    assert client.get(f"/invitations/{token}/").status_code == 200
+
+
 def test_a_stale_invitation_email_is_not_sent(claude_members):
     invitation = InvitationFactory(organization=claude_members["owner"].organization, invited_by=claude_members["owner"].user)
-    assert notices.send_invitation_email(invitation_id=invitation.pk, token="an-older-token") == 0
+    assert notices.send_invitation_email(invitation_id=invitation.pk, nonce="an-older-nonce") == 0
     Invitation.objects.filter(pk=invitation.pk).update(revoked_at=timezone.now())
-    assert notices.send_invitation_email(invitation_id=invitation.pk, token=invitation.token) == 0
+    assert notices.send_invitation_email(invitation_id=invitation.pk, nonce=invitation.nonce) == 0
     assert mail.outbox == []
+
+
+def test_a_resend_voids_the_message_still_queued_for_the_old_link(claude_members, django_capture_on_commit_callbacks):
+    owner = claude_members["owner"]
+    invitation = InvitationFactory(organization=owner.organization, invited_by=owner.user)
+    with django_capture_on_commit_callbacks() as callbacks:
+        invitations.resend_invitation(actor=owner.user, invitation=invitation)
+    [(_, new_nonce)] = [c.args for c in callbacks]
+    assert notices.send_invitation_email(invitation_id=invitation.pk, nonce=invitation.nonce) == 0
+    assert notices.send_invitation_email(invitation_id=invitation.pk, nonce=new_nonce) == 1
+    assert len(mail.outbox) == 1
 
 
 def test_the_notice_says_which_setting_old_and_new_who_when_and_where(claude_members, django_capture_on_commit_callbacks):
