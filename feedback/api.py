@@ -1,6 +1,7 @@
 """POST /api/v1/orgs/<slug>/feedback, its OpenAPI document and docs page."""
 
 import json
+import time
 
 from django.http import JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
@@ -12,7 +13,7 @@ from pydantic import ValidationError
 from console.errors import ERR_CSRF, ERR_SIGN_IN, api_error
 
 from . import openapi
-from .ratelimit import take_report_slot
+from .ratelimit import give_back_report_slot, take_report_slot
 from .schema import MAX_BODY_BYTES, InvalidBody, decode_body, parse_report, validation_details
 from .services import FeedbackRefused, record_feedback
 
@@ -71,20 +72,27 @@ def submit_feedback(request, slug):
         return api_error(403, "csrf_failed", ERR_CSRF)
     try:
         report = _read_report(request)
-        # Only a valid report takes one of the person's slots: a client's mistakes do not lock them out.
-        retry_after = take_report_slot(request.user.pk)
-        if retry_after:
-            response = api_error(429, "rate_limited", ERR_TOO_MANY)
-            response["Retry-After"] = str(retry_after)
-            return response
-        # Membership, surface and the org's setting are checked where the report is written.
-        feedback = record_feedback(user=request.user, slug=slug, report=report)
     except InvalidBody as invalid:
         return api_error(400, "invalid", invalid.details)
     except ValidationError as invalid:
         return api_error(400, "invalid", validation_details(invalid))
+    # Only a report that is stored keeps one of the person's places: a client's mistakes (an invalid
+    # body, an org they are not in, feedback turned off) do not lock them out.
+    now = time.time()
+    retry_after = take_report_slot(request.user.pk, now=now)
+    if retry_after:
+        response = api_error(429, "rate_limited", ERR_TOO_MANY)
+        response["Retry-After"] = str(retry_after)
+        return response
+    try:
+        # Membership, surface and the org's setting are checked where the report is written.
+        feedback = record_feedback(user=request.user, slug=slug, report=report)
     except FeedbackRefused as refused:
+        give_back_report_slot(request.user.pk, now)
         return api_error(refused.status, refused.code, refused.detail)
+    except Exception:
+        give_back_report_slot(request.user.pk, now)  # not stored (say the database is down): 503 follows
+        raise
     return JsonResponse({"id": str(feedback.id)}, status=201)
 
 

@@ -1,19 +1,20 @@
-"""A sliding-window rate limit per person: Redis when REDIS_URL is set, else the Django cache.
+"""A sliding-window rate limit per person: at most FEEDBACK_RATE_LIMIT_PER_MINUTE reports in any 60 s.
 
-Reports are counted per minute; the count that is checked is this minute's plus the last minute's
-weighted by the share of that minute still within the past 60 seconds (as if its reports were
-spread evenly over it). So a person cannot send twice the limit by sending it just before and just
-after a minute starts, and whether a burst is limited does not depend on where in the minute it
-falls. A refused report is not counted.
+The time of each report let through is kept until it is 60 seconds old: in a Redis sorted set per
+person when REDIS_URL is set (pruned, counted and added to in one Lua script, so concurrent reports
+cannot slip past the limit together), else in a list in the Django cache (development). A report
+is let through while fewer than the limit are kept; otherwise the answer is how long until the
+oldest one is 60 seconds old. Wherever a burst falls on the clock, no 60 seconds hold more than the
+limit. A report refused afterwards (not a member, feedback off) gives its place back.
 
 The limit fails open: while the cache cannot be reached a report is let through (and counted in
 /healthz's detail), because losing a person's report is worse than letting a few extra through.
 """
 
-import contextlib
 import functools
 import logging
 import math
+import secrets
 import time
 
 import redis
@@ -25,12 +26,29 @@ from console.health import cache_fail_open
 logger = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 60
-# A minute's count is read during the next minute too.
-KEY_TTL_SECONDS = 2 * WINDOW_SECONDS + 5
+KEY_TTL_SECONDS = WINDOW_SECONDS + 5
 # A limiter that cannot reach Redis must not hold the report up for long (see also console.health).
 REDIS_TIMEOUT_SECONDS = 0.5
-# The weighted count is a float: a count that equals the limit up to rounding is within it.
-ROUNDING = 1e-9
+
+# KEYS[1] the person's set; ARGV: now, window, limit, a unique member for this report.
+# Returns {1} when the report is let through, else {0, the oldest kept time as a string}.
+TAKE_SLOT_LUA = """
+local now, window, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) < limit then
+  redis.call('ZADD', KEYS[1], now, ARGV[4])
+  redis.call('EXPIRE', KEYS[1], ARGV[5])
+  return {1}
+end
+return {0, redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2]}
+"""
+
+# KEYS[1] the person's set; ARGV[1] the time of the report to give back (one entry at that time).
+GIVE_BACK_LUA = """
+local found = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], ARGV[1], 'LIMIT', 0, 1)
+if found[1] then redis.call('ZREM', KEYS[1], found[1]) end
+return #found
+"""
 
 
 def reports_per_minute():
@@ -43,83 +61,76 @@ def _redis(url):
     return redis.Redis.from_url(url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS, socket_timeout=REDIS_TIMEOUT_SECONDS)
 
 
-def _count_in_redis(url, key, previous_key):
-    # INCR, EXPIRE and the last minute's count in one round trip: the limit is checked on every report.
-    pipe = _redis(url).pipeline(transaction=False)
-    pipe.incr(key)
-    pipe.expire(key, KEY_TTL_SECONDS, nx=True)
-    pipe.get(previous_key)
-    count, _, previous = pipe.execute()
-    return count, int(previous or 0)
+@functools.cache
+def _script(url, source):
+    return _redis(url).register_script(source)
 
 
-def _uncount_in_redis(url, key):
-    _redis(url).decr(key)
+def _key(user_id):
+    return f"{settings.CACHE_KEY_PREFIX}:feedback-rate:{user_id}"
 
 
-def _count_in_cache(key, previous_key):
-    previous = cache.get(previous_key, 0)
-    if cache.add(key, 1, timeout=KEY_TTL_SECONDS):
-        return 1, previous
-    try:
-        return cache.incr(key), previous
-    except ValueError:  # expired between add() and incr(): this is the window's first report
-        cache.set(key, 1, timeout=KEY_TTL_SECONDS)
-        return 1, previous
+def _take_in_redis(url, key, limit, now):
+    member = f"{now!r}:{secrets.token_hex(4)}"
+    result = _script(url, TAKE_SLOT_LUA)(keys=[key], args=[repr(now), WINDOW_SECONDS, limit, member, KEY_TTL_SECONDS])
+    return None if result[0] == 1 else float(result[1])
 
 
-def _uncount_in_cache(key):
-    with contextlib.suppress(ValueError):  # expired meanwhile: nothing left to take back
-        cache.decr(key)
+def _take_in_cache(key, limit, now):
+    kept = [t for t in cache.get(key, []) if t > now - WINDOW_SECONDS]
+    if len(kept) >= limit:
+        return min(kept)
+    cache.set(key, [*kept, now], timeout=KEY_TTL_SECONDS)
+    return None
 
 
-def _key(user_id, window):
-    return f"{settings.CACHE_KEY_PREFIX}:feedback-rate:{user_id}:{window}"
-
-
-def recent_count(count, previous, now):
-    """This minute's count plus the share of the last minute's that lies within the past 60 seconds."""
-    elapsed = (now % WINDOW_SECONDS) / WINDOW_SECONDS
-    return count + previous * (1 - elapsed)
-
-
-def take_report_slot(user_id, limit=None, now=None):
-    """Count one report for the person; returns 0 when allowed, else seconds to wait (Retry-After)."""
-    limit = reports_per_minute() if limit is None else limit
-    now = time.time() if now is None else now
-    window = int(now // WINDOW_SECONDS)
-    key, previous_key = _key(user_id, window), _key(user_id, window - 1)
+def _guarded(action, fallback):
+    """Run a call on the store; while it cannot be reached, count it in /healthz and give the fallback."""
     if cache_fail_open.backing_off():
         cache_fail_open.let_through()
-        return 0
+        return fallback
     try:
-        if settings.REDIS_URL:
-            count, previous = _count_in_redis(settings.REDIS_URL, key, previous_key)
-        else:
-            count, previous = _count_in_cache(key, previous_key)
-        if recent_count(count, previous, now) <= limit + ROUNDING:
-            return 0
-        # Refused: take the count back, so that trying again does not push the wait further out.
-        if settings.REDIS_URL:
-            _uncount_in_redis(settings.REDIS_URL, key)
-        else:
-            _uncount_in_cache(key)
+        return action()
     except (redis.RedisError, OSError) as error:
         cache_fail_open.let_through(error)
         logger.warning("Rate limit failing open: the cache is unreachable (%s); the report is let through.", type(error).__name__)
-        return 0
-    return _seconds_until_a_slot(count - 1, previous, limit, now, window)
+        return fallback
 
 
-def _seconds_until_a_slot(count, previous, limit, now, window):
-    """When the weighted count, with one more report, first falls within the limit (at least 1 s)."""
-    window_end = (window + 1) * WINDOW_SECONDS
-    if previous and count + 1 <= limit:
-        # Within this minute, as the last minute's share shrinks: count + 1 + previous * (1 - e) <= limit.
-        elapsed_needed = 1 - (limit - count - 1) / previous
-        wait = window * WINDOW_SECONDS + elapsed_needed * WINDOW_SECONDS - now
+def take_report_slot(user_id, limit=None, now=None):
+    """Count one report for the person at `now`; returns 0 when let through, else seconds to wait (Retry-After)."""
+    limit = reports_per_minute() if limit is None else limit
+    now = time.time() if now is None else now
+    key = _key(user_id)
+    if settings.REDIS_URL:
+        oldest = _guarded(lambda: _take_in_redis(settings.REDIS_URL, key, limit, now), None)
     else:
-        # Not before the next minute, when this minute's count becomes the shrinking share:
-        # 1 + count * (1 - e) <= limit (count >= limit >= 1 here).
-        wait = window_end - now + max(0.0, 1 - (limit - 1) / count) * WINDOW_SECONDS
-    return max(1, math.ceil(wait))
+        oldest = _guarded(lambda: _take_in_cache(key, limit, now), None)
+    if oldest is None:
+        return 0
+    # The first whole second at which the oldest kept report is 60 seconds old.
+    return max(1, math.ceil(oldest + WINDOW_SECONDS - now))
+
+
+def _give_back_in_cache(key, now):
+    kept = cache.get(key, [])
+    if now in kept:
+        kept.remove(now)
+        cache.set(key, kept, timeout=KEY_TTL_SECONDS)
+
+
+def give_back_report_slot(user_id, now):
+    """Give back the place a report took at `now` (take_report_slot's), when the report was refused after all.
+
+    Best effort: while the store is unreachable nothing was counted, so there is nothing to give back.
+    """
+    if cache_fail_open.backing_off():
+        return
+    key = _key(user_id)
+    try:
+        if settings.REDIS_URL:
+            _script(settings.REDIS_URL, GIVE_BACK_LUA)(keys=[key], args=[repr(now)])
+        else:
+            _give_back_in_cache(key, now)
+    except (redis.RedisError, OSError) as error:
+        logger.warning("Rate limit: could not give back a refused report's place (%s).", type(error).__name__)

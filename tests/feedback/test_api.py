@@ -175,8 +175,26 @@ def test_rate_limit_is_429_with_retry_after(member_client, post_report, chat_rep
         assert post_report("claude-ent", chat_report).status_code == 201
     response = post_report("claude-ent", chat_report)
     assert (response.status_code, response.json()["error"]) == (429, "rate_limited")
-    assert 1 <= int(response["Retry-After"]) <= 120
+    assert 1 <= int(response["Retry-After"]) <= 60
     assert Feedback.objects.count() == REPORTS_PER_MINUTE
+
+
+@pytest.mark.django_db
+def test_reports_refused_after_the_limit_check_give_their_place_back(
+    member_client, post_report, chat_report, settings, claude_org, console_org
+):
+    settings.FEEDBACK_RATE_LIMIT_PER_MINUTE = 2
+    # Another org, an org that does not exist, the other kind's surface: refused, no place kept.
+    assert post_report("console-org", chat_report).status_code == 404
+    assert post_report("no-such-org", chat_report).status_code == 404
+    assert post_report("claude-ent", {**chat_report, "surface": "workbench", "conversation": {"messages": [
+        {"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}]}}).status_code == 400
+    claude_org.thumbs_feedback_enabled = False
+    claude_org.save(update_fields=["thumbs_feedback_enabled"])
+    assert [post_report("claude-ent", chat_report).status_code for _ in range(3)] == [403, 403, 403]
+    claude_org.thumbs_feedback_enabled = True
+    claude_org.save(update_fields=["thumbs_feedback_enabled"])
+    assert [post_report("claude-ent", chat_report).status_code for _ in range(3)] == [201, 201, 429]
 
 
 @pytest.mark.django_db
