@@ -239,7 +239,9 @@ def member_role(request, membership, member_id):
     return _run_member_service(
         request, membership,
         lambda: services.change_member_role(
-            actor=request.user, membership=target, role=role, expected_role=from_role,
+            # The change is from the role this request saw (and, for a demotion, confirmed): if another
+            # change got in first, the service changes nothing rather than a demotion nobody confirmed.
+            actor=request.user, membership=target, role=role, expected_role=from_role if confirmed else target.role,
             request_meta=RequestMeta.from_request(request),
         ),
         f"{target.user.email} is now {role_label(org.kind, role)}.",

@@ -176,6 +176,23 @@ def test_a_demotion_confirmed_from_a_role_that_changed_meanwhile_changes_nothing
     assert AuditEvent.objects.count() == 1
 
 
+def test_a_change_decided_on_a_role_that_changed_before_the_lock_changes_nothing(client, console_members, monkeypatch):
+    """The view reads the role, another Org Admin promotes the person, then the view's service call
+    runs: what the view judged a promotion (no confirmation) would now be a demotion. Nothing changes."""
+    from orgs import views
+
+    target, other_admin = console_members["user"], MembershipFactory(organization=console_members["admin"].organization, role="admin")
+    stale = Membership.objects.select_related("user", "organization").get(pk=target.pk)
+    services.change_member_role(actor=other_admin.user, membership=target, role="admin")
+    monkeypatch.setattr(views, "_target_or_404", lambda membership, member_id: stale)
+    response = _ask_to_change(client, console_members["admin"], target, "developer")
+    assert response.status_code == 302
+    assert _role(target) == "admin"
+    assert _messages(client.get(response["Location"])) == [
+        permissions.ERR_ROLE_CHANGED_MEANWHILE.format(email=target.user.email, role="Org Admin")
+    ]
+
+
 def test_the_service_refuses_a_change_from_a_role_the_member_no_longer_has(claude_members):
     target = claude_members["member"]
     with pytest.raises(services.ServiceError):
