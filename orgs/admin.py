@@ -10,8 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from console.admin import UserAdmin
 from console.admin_lists import DateRangeFilter, LargeTableAdminMixin
-from console.admin_mixins import ReadOnlyAdminMixin
+from console.admin_mixins import CheckedSelectionMixin, ReadOnlyAdminMixin
+from console.models import User
 
 from . import invitations, services, staff
 from .audit import RequestMeta
@@ -249,7 +251,7 @@ def invitation_status(invitation, now):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class InvitationAdmin(CheckedSelectionMixin, LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Invitations to every organization, read-only but for revoking, which goes through the service.
 
     The link's token is never shown: only its hash is stored, and that is left out too.
@@ -298,3 +300,39 @@ class InvitationAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin
                 revoked += 1
         if revoked:
             self.message_user(request, f"Revoked {revoked} invitation{'s' if revoked != 1 else ''}.", messages.SUCCESS)
+
+
+SHOWN_ORGS = 5
+ERR_DELETE_MEMBER = (
+    "{email} still belongs to {where}. Remove them from each organization on its member list first "
+    "(a Primary Owner transfers Primary Ownership first), or deactivate the account instead."
+)
+
+
+class MemberAwareUserAdmin(UserAdmin):
+    """The people list, where deleting someone who still belongs to an organization is refused.
+
+    Deleting the account would drop their memberships with no audit event and past the rules (the
+    Primary Owner, the last Org Admin): staff remove them from each organization first, through the
+    membership list, or deactivate the account.
+    """
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        user = self.get_object(request, object_id)
+        memberships = Membership.objects.filter(user=user).select_related("organization").order_by("organization__name")
+        count = memberships.count() if user else 0
+        if count:
+            where = ", ".join(f"{m.organization.name} ({m.role_label})" for m in memberships[:SHOWN_ORGS])
+            where += f" and {count - SHOWN_ORGS:,} more organizations" if count > SHOWN_ORGS else ""
+            self.message_user(request, ERR_DELETE_MEMBER.format(email=user.email, where=where), messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:console_user_change", args=[user.pk]))
+        return super().delete_view(request, object_id, extra_context)
+
+
+admin.site.unregister(User)
+admin.site.register(User, MemberAwareUserAdmin)

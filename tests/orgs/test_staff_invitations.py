@@ -114,3 +114,15 @@ def test_a_staff_member_inside_the_org_acts_with_their_role_there(client, four_i
     assert any("permission" in str(m).lower() for m in response.context["messages"])
     pending.refresh_from_db()
     assert pending.revoked_at is None
+
+
+@pytest.mark.parametrize("bad", ["abc", "\x00", "1.5", "-1", str(2**70), "٣"])
+def test_an_action_on_a_selection_that_is_not_row_ids_answers_with_a_message(staff_client, four_invitations, bad):
+    pending = four_invitations["pending"]
+    response = staff_client.post(
+        LIST, {"action": "revoke_selected", "_selected_action": [str(pending.pk), bad]}, follow=True
+    )
+    assert response.status_code == 200
+    assert "The selection was not understood" in [str(m) for m in response.context["messages"]][0]
+    pending.refresh_from_db()
+    assert pending.revoked_at is None
