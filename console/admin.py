@@ -1,7 +1,12 @@
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
 
+from .admin_mixins import CheckedSelectionMixin
 from .models import User
 
 
@@ -18,7 +23,7 @@ class ConsoleUserCreationForm(AdminUserCreationForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(CheckedSelectionMixin, BaseUserAdmin):
     form = ConsoleUserChangeForm
     add_form = ConsoleUserCreationForm
     ordering = ["email"]
@@ -35,3 +40,15 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "usable_password", "password1", "password2"]}),
     ]
+
+
+# Other apps' lists with actions check their selection too (importing their admin modules above
+# registered them): a malformed row id gets a message, never a 500.
+for _model, _admin in (
+    (Group, GroupAdmin),
+    (AccessAttempt, AccessAttemptAdmin),
+    (AccessLog, AccessLogAdmin),
+    (AccessFailureLog, AccessFailureLogAdmin),
+):
+    admin.site.unregister(_model)
+    admin.site.register(_model, type(_admin.__name__, (CheckedSelectionMixin, _admin), {}))

@@ -5,6 +5,8 @@ Every change goes through orgs.staff, which calls orgs.services; a refusal is sh
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import TO_FIELD_VAR
+from django.contrib.admin.utils import unquote
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -72,6 +74,11 @@ class OrganizationAdmin(StaffServiceAdminMixin, admin.ModelAdmin):
 
     def get_prepopulated_fields(self, request, obj=None):
         return {} if obj else self.prepopulated_fields
+
+    def has_delete_permission(self, request, obj=None):
+        # An organization is not deleted from the console: its members would go with no audit
+        # event, past the rules; its audit log is kept (the database protects it too).
+        return False
 
     @admin.display(description="members")
     def members(self, obj):
@@ -312,9 +319,9 @@ ERR_DELETE_MEMBER = (
 class MemberAwareUserAdmin(UserAdmin):
     """The people list, where deleting someone who still belongs to an organization is refused.
 
-    Deleting the account would drop their memberships with no audit event and past the rules (the
-    Primary Owner, the last Org Admin): staff remove them from each organization first, through the
-    membership list, or deactivate the account.
+    Their memberships would go with no audit event and past the rules (the Primary Owner, the last
+    Org Admin). The database refuses it too (Membership.user is PROTECT); this page says why and
+    what to do instead: remove them on each member list, or deactivate the account.
     """
 
     def get_actions(self, request):
@@ -323,15 +330,24 @@ class MemberAwareUserAdmin(UserAdmin):
         return actions
 
     def delete_view(self, request, object_id, extra_context=None):
-        user = self.get_object(request, object_id)
-        memberships = Membership.objects.filter(user=user).select_related("organization").order_by("organization__name")
-        count = memberships.count() if user else 0
-        if count:
-            where = ", ".join(f"{m.organization.name} ({m.role_label})" for m in memberships[:SHOWN_ORGS])
-            where += f" and {count - SHOWN_ORGS:,} more organizations" if count > SHOWN_ORGS else ""
-            self.message_user(request, ERR_DELETE_MEMBER.format(email=user.email, where=where), messages.ERROR)
+        # The same lookup as Django's delete_view (quoted ids, to_field), so the check sees its person.
+        to_field = request.POST.get(TO_FIELD_VAR, request.GET.get(TO_FIELD_VAR))
+        user = self.get_object(request, unquote(object_id), to_field)
+        if user is not None and (refusal := _still_a_member(user)):
+            self.message_user(request, refusal, messages.ERROR)
             return HttpResponseRedirect(reverse("admin:console_user_change", args=[user.pk]))
         return super().delete_view(request, object_id, extra_context)
+
+
+def _still_a_member(user):
+    """Why this person cannot be deleted (the organizations they still belong to), or None."""
+    memberships = Membership.objects.filter(user=user).select_related("organization").order_by("organization__name")
+    count = memberships.count()
+    if not count:
+        return None
+    where = ", ".join(f"{m.organization.name} ({m.role_label})" for m in memberships[:SHOWN_ORGS])
+    where += f" and {count - SHOWN_ORGS:,} more organizations" if count > SHOWN_ORGS else ""
+    return ERR_DELETE_MEMBER.format(email=user.email, where=where)
 
 
 admin.site.unregister(User)

@@ -61,8 +61,10 @@ class Organization(models.Model):
 
 
 class Membership(models.Model):
+    # A person leaves an organization only through the services (the rules, the audit event):
+    # deleting the account of someone who still belongs to one is refused by the database.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships"
     )
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="memberships"

@@ -87,11 +87,16 @@ def invitation_context(invitation, token):
 
 
 def send_invitation_email(*, invitation_id, nonce):
-    """Mail an invitation's link; returns 0 when the link was replaced, or the invitation closed, meanwhile."""
+    """Mail an invitation's link; returns 0 when the link would not open it any more (see below)."""
+    from .invitations import why_invitation_unusable  # invitations → services → notices: import late
+
     token = invitation_link_token(nonce)
     invitation = Invitation.objects.select_related("organization").filter(pk=invitation_id).first()
-    # A resend issues a new link: the message carrying the old one is not worth sending.
-    if invitation is None or not invitation.is_open or invitation.token_hash != hash_invitation_token(token):
+    # Not worth sending: a link a resend replaced, or one the invitee would find dead (accepted,
+    # revoked, expired while the mail waited, or its sender can no longer give the role).
+    if invitation is None or invitation.token_hash != hash_invitation_token(token):
+        return 0
+    if why_invitation_unusable(invitation, timezone.now()):
         return 0
     send_templated_mail(to=invitation.email, template="invitation", context=invitation_context(invitation, token))
     return 1

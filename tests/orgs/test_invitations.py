@@ -310,6 +310,18 @@ def test_a_stale_invitation_email_is_not_sent(claude_members):
     assert mail.outbox == []
 
 
+def test_no_mail_goes_out_for_a_link_the_invitee_would_find_dead(claude_members):
+    owner = claude_members["owner"]
+    expired = InvitationFactory(
+        organization=owner.organization, invited_by=owner.user, sent_at=timezone.now() - timedelta(days=8)
+    )
+    void = InvitationFactory(organization=owner.organization, invited_by=owner.user, role="owner")
+    services.change_member_role(actor=claude_members["primary_owner"].user, membership=owner, role="admin")
+    for invitation in (expired, void):
+        assert notices.send_invitation_email(invitation_id=invitation.pk, nonce=invitation.nonce) == 0
+    assert mail.outbox == []
+
+
 def test_a_resend_voids_the_message_still_queued_for_the_old_link(claude_members, django_capture_on_commit_callbacks):
     owner = claude_members["owner"]
     invitation = InvitationFactory(organization=owner.organization, invited_by=owner.user)
