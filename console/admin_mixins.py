@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 
 
@@ -28,9 +29,18 @@ class CheckedSelectionMixin:
     Django would pass such values straight to the query (a 500 on "abc" or on 2**70).
     """
 
+    def _is_row_id(self, value):
+        try:
+            key = self.model._meta.pk.to_python(value)
+        except ValidationError:
+            return False
+        if isinstance(key, int):
+            return value.isascii() and value.isdigit() and key <= MAX_PK
+        return "\x00" not in value
+
     def response_action(self, request, queryset):
         selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
-        if not all(value.isascii() and value.isdigit() and int(value) <= MAX_PK for value in selected):
+        if not all(self._is_row_id(value) for value in selected):
             self.message_user(request, "The selection was not understood: choose the rows again.", messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
         return super().response_action(request, queryset)
