@@ -37,10 +37,14 @@
       dialog.close("cancel");
     });
     dialog.addEventListener("close", () => {
+      if (dialog.open) return; // opened again before this (late) event came
       // Cancelled (button or Escape): the form shows the value still in force, focus returns.
       const box = form.querySelector("[data-confirm-when-unchecked]");
       if (box) box.checked = true;
-      if (opener) opener.focus();
+      // Browsers put focus back as the dialog closes; this event comes a moment later and must
+      // not pull focus back from wherever the person has moved it since.
+      const active = document.activeElement;
+      if (opener && (!active || active === document.body || dialog.contains(active))) opener.focus();
     });
   });
 })();

@@ -91,8 +91,12 @@
   document.getElementById("feedback-cancel").addEventListener("click", () => dialog.close());
   // Closed without sending (Cancel, Escape): the message shows what was last sent for it, if anything.
   dialog.addEventListener("close", () => {
+    if (dialog.open) return; // opened again before this (late) event came: it is about a past visit
     if (ratedIndex !== null) showPressed(ratedIndex, sent[ratedIndex] || null);
-    if (opener) opener.focus();
+    // Browsers put focus back as the dialog closes; this event comes a moment later and must not
+    // pull focus back from wherever the person has moved it since (a quick Tab after Escape).
+    const active = document.activeElement;
+    if (opener && (!active || active === document.body || dialog.contains(active))) opener.focus();
   });
 
   form.addEventListener("submit", async (event) => {

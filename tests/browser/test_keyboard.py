@@ -141,3 +141,40 @@ def test_member_rates_a_response_with_a_comment_with_the_keyboard_alone(page, si
     last_up.click(force=True)  # aria-disabled: Playwright would otherwise wait for it to be enabled
     expect(dialog).to_be_hidden()
     assert Feedback.objects.count() == 1
+
+
+def test_closing_the_rating_dialog_never_pulls_focus_back_from_where_the_person_moved_it(page, sign_in, demo):
+    """The dialog's close event comes a moment after the dialog closes: a person who has moved on by
+    then (a quick Tab, or another thumb pressed) keeps their focus and their new dialog."""
+    sign_in("member@acme.test", demo)
+    page.goto("/orgs/acme/chat/")
+    last_up = page.locator('button[data-rating="up"]').last
+    last_down = page.locator('button[data-rating="down"]').last
+    dialog = page.get_by_role("dialog")
+
+    last_up.click()
+    expect(dialog).to_be_visible()
+    # Close and move focus in the same moment, before the close event is delivered; resolve once the
+    # event has reached the page's own handler (registered first, so it runs first).
+    page.evaluate(CLOSE_THEN + """
+        document.querySelectorAll('button[data-rating="down"]')[1].focus();
+    })""")
+    expect(last_down).to_be_focused()
+
+    # Close, and open again from the other thumb, before the close event is delivered.
+    page.evaluate(CLOSE_THEN + """
+        document.querySelectorAll('button[data-rating="down"]')[1].click();
+    })""")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_label("Comment")).to_be_focused()
+    expect(last_down).to_have_attribute("aria-pressed", "true")
+
+
+# Closes the rating dialog, runs the code that follows at once, and resolves when the close event
+# has been delivered (or after a second, as Chromium drops the event of a dialog opened again).
+CLOSE_THEN = """() => new Promise((delivered) => {
+    const dialog = document.getElementById("feedback-dialog");
+    dialog.addEventListener("close", () => delivered(), {once: true});
+    setTimeout(delivered, 1000);
+    dialog.close();
+"""
