@@ -1,11 +1,13 @@
 """A real Celery worker in a thread of the test process, on the configured broker."""
 
+import threading
 import time
 
 import pytest
 
 WAIT = 15  # seconds: an upper bound for the worker to go idle, never a sleep we hope is long enough
 _running = []  # the session's worker, once a test has started it
+_threads = []  # the threads it runs in
 
 
 @pytest.fixture(scope="session")
@@ -15,10 +17,13 @@ def celery_worker_session(django_db_setup, django_db_blocker):
 
     from console.celery import app
 
+    before = set(threading.enumerate())
     with django_db_blocker.unblock(), start_worker(app, pool="solo", perform_ping_check=True, shutdown_timeout=30) as worker:
         _running.append(worker)
+        _threads.extend(set(threading.enumerate()) - before)
         yield worker
         _running.clear()
+        _threads.clear()
 
 
 def _queued_messages(app):
@@ -37,8 +42,8 @@ def wait_until_worker_is_idle():
     for a later retry (an ETA) touches nothing until then, so it is not waited for, and a worker
     still busy at the bound is left to the next test rather than failing every teardown after it.
     """
-    if not _running:
-        return
+    if not _running or not any(t.is_alive() for t in _threads):
+        return  # no worker, or it has stopped (its tests fail on their own): nothing will go idle
     from celery.worker import state
 
     app = _running[0].app

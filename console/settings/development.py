@@ -25,6 +25,7 @@ if REDIS_URL:  # noqa: F405
     }
 else:
     CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT = "console.dev_broker:Transport"  # writes each message whole
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(ensure_dir(VAR_DIR / "celery" / "queue")),
         "data_folder_out": str(ensure_dir(VAR_DIR / "celery" / "queue")),
