@@ -105,11 +105,15 @@ def press_member_action(email, button):
     return step
 
 
+def _press_change_role(page, email, role_label):
+    row = page.locator(f'tr[data-member="{email}"]')
+    row.get_by_role("combobox").select_option(label=role_label)
+    row.get_by_role("button", name="Change role").click()
+
+
 def change_role(email, role_label):
     def step(page):
-        row = page.locator(f'tr[data-member="{email}"]')
-        row.get_by_role("combobox").select_option(label=role_label)
-        row.get_by_role("button", name="Change role").click()
+        _press_change_role(page, email, role_label)
         expect(page.get_by_role("status")).to_contain_text(f"{email} is now {role_label}.")
 
     return step
@@ -117,9 +121,7 @@ def change_role(email, role_label):
 
 def ask_to_demote(email, role_label):
     def step(page):
-        row = page.locator(f'tr[data-member="{email}"]')
-        row.get_by_role("combobox").select_option(label=role_label)
-        row.get_by_role("button", name="Change role").click()
+        _press_change_role(page, email, role_label)
         expect(page.get_by_role("button", name=f"Change to {role_label}")).to_be_visible()
 
     return step

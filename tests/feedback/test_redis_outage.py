@@ -87,6 +87,21 @@ def test_reports_are_stored_while_redis_is_down_and_healthz_says_so(client, clau
 
 
 @pytest.mark.django_db
+def test_a_report_refused_while_redis_is_down_gets_its_answer_and_gives_back_nothing(
+    client, claude_members, settings, own_redis, chat_report, claude_org
+):
+    url, redis_client, stop = own_redis
+    settings.REDIS_URL = url
+    client.force_login(claude_members["member"].user)
+    claude_org.thumbs_feedback_enabled = False
+    claude_org.save(update_fields=["thumbs_feedback_enabled"])
+    stop()
+    responses = [client.post(URL, json.dumps(chat_report), content_type="application/json") for _ in range(2)]
+    assert [(r.status_code, r.json()["error"]) for r in responses] == [(403, "feedback_disabled")] * 2
+    assert Feedback.objects.count() == 0
+
+
+@pytest.mark.django_db
 def test_healthz_shows_the_rate_limit_healthy_when_redis_answers(client):
     body = client.get("/healthz").json()
     assert body["rate_limit"] == {"ok": True, "fail_open_count": 0}
