@@ -7,8 +7,9 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from console.models import User
-from orgs.models import AuditEvent, Membership
+from orgs.models import Membership
 from orgs.roles import roles_for_kind
 
 # A small conversation: the pages measured never read it, and 5,000,000 of them must fit on disk.
@@ -86,10 +87,10 @@ def pages(organization, member):
         ("admin: feedback reports", reverse("admin:feedback_feedback_changelist"), True),
         ("admin: reports, down, past 7 days",
          f"{reverse('admin:feedback_feedback_changelist')}?rating__exact=down&created_at__gte={week_ago}", True),
-        ("admin: audit events", reverse("admin:orgs_auditevent_changelist"), True),
-        ("admin: audit search by e-mail", f"{reverse('admin:orgs_auditevent_changelist')}?q=scale7@{slug}.test", True),
-        ("admin: audit search by action", f"{reverse('admin:orgs_auditevent_changelist')}?q=member.role", True),
-        ("admin: audit search by org", f"{reverse('admin:orgs_auditevent_changelist')}?q={slug}", True),
+        ("admin: audit events", reverse("admin:audit_auditevent_changelist"), True),
+        ("admin: audit search by e-mail", f"{reverse('admin:audit_auditevent_changelist')}?q=scale7@{slug}.test", True),
+        ("admin: audit search by action", f"{reverse('admin:audit_auditevent_changelist')}?q=member.role", True),
+        ("admin: audit search by org", f"{reverse('admin:audit_auditevent_changelist')}?q={slug}", True),
         ("admin: retention runs", reverse("admin:retention_retentionrun_changelist"), True),
         ("owner: Members", reverse("orgs:members", args=[slug]), False),
         ("owner: Audit log", reverse("orgs:audit-log", args=[slug]), False),

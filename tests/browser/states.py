@@ -7,13 +7,14 @@ steps that bring the page into the state (a dialog open, a confirmation shown).
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.utils import timezone
+from django.db import transaction
 from playwright.sync_api import expect
 
+from audit import actions
+from audit.services import RequestMeta, record_audit_event
 from console.models import User
 from orgs import services
-from orgs.audit import RequestMeta
-from orgs.models import AuditEvent, Membership, Organization
+from orgs.models import Membership, Organization
 
 OFFICE = RequestMeta(ip_address="203.0.113.24", user_agent="Mozilla/5.0")
 
@@ -50,15 +51,12 @@ def seed_many_audit_events(count=130):
     seed_audit_events()
     acme = Organization.objects.get(slug="acme")
     owner = User.objects.get(email="owner@acme.test")
-    now = timezone.now()
-    AuditEvent.objects.bulk_create([
-        AuditEvent(
-            organization=acme, actor=owner, actor_email=owner.email, action="settings.thumbs_feedback.changed",
-            old_value=bool(i % 2), new_value=not i % 2, ip_address="203.0.113.24",
-            created_at=now - timezone.timedelta(hours=i + 1),
-        )
-        for i in range(count)
-    ])
+    with transaction.atomic():
+        for i in range(count):
+            record_audit_event(
+                organization=acme, actor=owner, action=actions.THUMBS_FEEDBACK_CHANGED, target="organization:acme",
+                old=bool(i % 2), new=not i % 2, request_meta=RequestMeta(ip_address="203.0.113.24"),
+            )
 
 
 def turn_off_feedback(slug):

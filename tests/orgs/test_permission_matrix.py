@@ -8,7 +8,8 @@ audit event.
 import pytest
 from django.urls import reverse
 
-from orgs.models import AuditEvent, Invitation, Membership, Organization
+from audit.models import AuditEvent
+from orgs.models import Invitation, Membership, Organization
 from tests.conftest import CLAUDE_ROLES, CONSOLE_ROLES
 from tests.factories import InvitationFactory
 
