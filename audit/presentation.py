@@ -99,7 +99,9 @@ def export_line(event, organization):
     record = {field: getattr(event, field, None) for field in EXPORT_FIELDS}
     record["organization"] = organization.slug
     record["created_at"] = utc_text(event.created_at)
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+    line = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    # Valid JSON either way; escaped, no tool takes these two for line breaks (the values are unchanged).
+    return line.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n"
 
 
 def export_lines(events, organization):
