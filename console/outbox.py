@@ -14,7 +14,6 @@ nothing to send any more). A connection error or a temporary refusal is tried ag
 
 import logging
 from datetime import timedelta
-from functools import partial
 
 from celery import current_app
 from django.db import InterfaceError, OperationalError, transaction
@@ -55,9 +54,13 @@ def retry_delay(attempts):
     return timedelta(minutes=min(30, 2 ** (attempts - 1)))
 
 
-def _nudge(ids):
-    # By name: console.tasks wraps this module, which must not import it back.
-    current_app.send_task(DELIVER_TASK, args=[ids])
+def _nudge_after_commit(ids):
+    def nudge():
+        # By name: console.tasks wraps this module, which must not import it back.
+        current_app.send_task(DELIVER_TASK, args=[ids], ignore_result=True)
+
+    # robust: a broker that cannot take the nudge loses nothing, the sweep delivers the rows.
+    transaction.on_commit(nudge, robust=True)
 
 
 def enqueue(kind, payloads):
@@ -68,8 +71,7 @@ def enqueue(kind, payloads):
         raise ValueError(ERR_UNKNOWN_KIND.format(kind=kind))
     messages = OutboxMessage.objects.bulk_create(OutboxMessage(kind=kind, payload=p) for p in payloads)
     if messages:
-        # robust: a broker that cannot take the nudge loses nothing, the sweep delivers the rows.
-        transaction.on_commit(partial(_nudge, [m.pk for m in messages]), robust=True)
+        _nudge_after_commit([m.pk for m in messages])
     return messages
 
 
