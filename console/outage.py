@@ -10,8 +10,8 @@ import sys
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
-from django.views import defaults
 from django.template.loader import render_to_string
+from django.views import defaults
 from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError

@@ -8,10 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from audit import actions
-from audit.services import RequestMeta, record_audit_event
+from audit.models import AuditChain
+from audit.services import RequestMeta, record_audit_event, verify_audit_chains
 from console.models import User
 from orgs import services
 from orgs.models import Membership, Organization
@@ -43,6 +45,20 @@ def seed_audit_events():
     )
     services.transfer_primary_ownership(
         actor=owner, membership=Membership.objects.get(organization=acme, user=primary), request_meta=OFFICE
+    )
+
+
+def seed_verified_audit_events():
+    """The changes, then the daily verification."""
+    seed_audit_events()
+    verify_audit_chains()
+
+
+def seed_broken_audit_chain():
+    """The changes, and a verification that found event 3 changed (as the daily task records it)."""
+    seed_audit_events()
+    AuditChain.objects.filter(organization__slug="acme").update(
+        checked_at=timezone.now(), broken_seq=3, problem="changed: event 3 no longer matches its hash"
     )
 
 
@@ -166,6 +182,8 @@ STATES = {
     "members-role-changed": State("owner@acme.test", MEMBERS, step=change_role("member@acme.test", "Admin")),
     "members-demotion-confirm": State("primary@acme.test", MEMBERS, step=ask_to_demote("owner@acme.test", "Member")),
     "audit-log": State("primary@acme.test", AUDIT, setup=seed_audit_events),
+    "audit-log-verified": State("primary@acme.test", AUDIT, setup=seed_verified_audit_events),
+    "audit-log-broken": State("primary@acme.test", AUDIT, setup=seed_broken_audit_chain),
     "audit-log-filtered": State(
         "primary@acme.test", AUDIT + "?action=member.role.changed", setup=seed_audit_events
     ),

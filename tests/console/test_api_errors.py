@@ -5,7 +5,7 @@ import json
 import pytest
 from django.test import Client, RequestFactory
 
-from console import errors, outage
+from console import outage
 from feedback.models import Feedback
 from orgs.models import Organization
 
