@@ -26,7 +26,7 @@ HASHED_FIELDS = (
 
 def utc_text(moment):
     """A time as the chain writes it: UTC, microseconds, a Z."""
-    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(datetime.UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def record_hash(record):

@@ -24,7 +24,7 @@ from .models import AuditChain, AuditEvent
 CHANGED, MISSING, INSERTED, REORDERED = "changed", "missing", "inserted", "reordered"
 CHUNK = 5000
 
-_COLUMNS = ("hash", *(f for f in HASHED_FIELDS))
+_COLUMNS = ("hash", *HASHED_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -46,13 +46,9 @@ class ChainResult:
     problem: Break | None
 
 
-def _event(row):
-    values = dict(zip(_COLUMNS, row, strict=True))
-    return SimpleNamespace(**values)
-
-
 def _computed(event, seq=None):
-    record = {field: getattr(event, field) for field in HASHED_FIELDS}
+    # event is a row of _COLUMNS: its hash first, then the hashed fields in order.
+    record = dict(zip(HASHED_FIELDS, event[1:], strict=True))
     record["created_at"] = utc_text(record["created_at"])
     if seq is not None:
         record["seq"] = seq
@@ -91,10 +87,11 @@ def walk_chain(organization_id, head, checkpoint=(0, "")):
     head_seq, head_hash = head
     before = SimpleNamespace(seq=0, hash=GENESIS, prev_hash=None)
     checked = 0
-    rows = _chain_events(organization_id).order_by("seq", "id").values_list(*_COLUMNS).iterator(chunk_size=CHUNK)
+    rows = _chain_events(organization_id).order_by("seq", "id").values_list(*_COLUMNS, named=True)
+    rows = rows.iterator(chunk_size=CHUNK)
     pending = next(rows, None)
     while pending is not None:
-        event = _event(pending)
+        event = pending
         pending = next(rows, None)
         checked += 1
         problem = None
@@ -106,8 +103,7 @@ def walk_chain(organization_id, head, checkpoint=(0, "")):
             gone = f"event {before.seq + 1} is" if event.seq == before.seq + 2 else f"events {before.seq + 1} to {event.seq - 1} are"
             problem = Break(MISSING, before.seq + 1, f"{gone} missing")
         elif event.prev_hash != before.hash or _computed(event) != event.hash:
-            after = _event(pending) if pending is not None else None
-            problem = _diagnose(organization_id, before, event, after)
+            problem = _diagnose(organization_id, before, event, pending)
         elif event.seq == checkpoint[0] and event.hash != checkpoint[1]:
             problem = Break(CHANGED, event.seq, f"event {event.seq} no longer has the hash it was verified with: "
                                                 "the events up to it were rewritten")
