@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import json
 
 import pytest
 from django.urls import reverse
@@ -10,6 +11,7 @@ from django.urls import reverse
 from audit import actions
 from audit.actions import ACTIONS
 from audit.models import AuditEvent
+from audit.presentation import EXPORT_FIELDS
 from audit.services import RequestMeta
 from orgs import services
 from tests.audit.helpers import clock
@@ -212,3 +214,27 @@ def test_csv_cells_that_spreadsheets_would_run_as_formulas_are_escaped(owner_cli
     _events(claude_org, 1, user_agent="=HYPERLINK(\"http://evil\")")
     rows = _csv_rows(owner_client.get(reverse("orgs:audit-log-csv", args=["claude-ent"])))
     assert rows[1][7] == "'=HYPERLINK(\"http://evil\")"
+
+
+def test_the_export_is_the_chain_oldest_first_narrowed_only_by_whole_days(owner_client, claude_org):
+    times = [datetime.datetime(2026, 6, 30, 21, 0, tzinfo=datetime.UTC), datetime.datetime(2026, 7, 1, 9, 0, tzinfo=datetime.UTC),
+             datetime.datetime(2026, 7, 2, 9, 0, tzinfo=datetime.UTC)]
+    for when in times:
+        with clock(when):
+            _events(claude_org, 2)
+    url = reverse("orgs:audit-log-export", args=["claude-ent"])
+
+    def lines(**params):
+        response = owner_client.get(url, params)
+        assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+        return [json.loads(line) for line in b"".join(response.streaming_content).decode().splitlines()]
+
+    every = lines()
+    assert [e["seq"] for e in every] == [1, 2, 3, 4, 5, 6]
+    assert set(every[0]) == {*EXPORT_FIELDS} and every[0]["created_at"] == "2026-06-30T21:00:00.000000Z"
+    # A day in Paris is a piece of the chain: the action and person filters do not apply to it.
+    owner_client.cookies["tz"] = "Europe/Paris"
+    piece = lines(date_from="2026-07-01", date_to="2026-07-01", action="member.removed", person="nobody@example.test")
+    assert [e["seq"] for e in piece] == [3, 4]  # 30 June 21:00 UTC is still 30 June in Paris
+    assert (piece[0]["prev_hash"], piece[1]["prev_hash"]) == (every[1]["hash"], piece[0]["hash"])
+    assert owner_client.get(url, {"date_from": "2026-07-02", "date_to": "2026-07-01"}).status_code == 400
