@@ -37,7 +37,3 @@ class AuditFilterForm(forms.Form):
     @property
     def is_filtered(self):
         return self.is_valid() and any(self.cleaned_data.values())
-
-    @property
-    def has_dates(self):
-        return self.is_valid() and bool(self.cleaned_data["date_from"] or self.cleaned_data["date_to"])
