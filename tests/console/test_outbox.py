@@ -9,6 +9,7 @@ import time
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import redis
@@ -177,7 +178,10 @@ def worker_process(broker_url, smtp_port):
     database = connection.settings_dict
     env = {
         **os.environ, "DJANGO_SETTINGS_MODULE": "console.settings.development", "REDIS_URL": broker_url,
-        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+        "DATABASE_URL": "postgres://{}@{}:{}/{}".format(
+            quote(database["USER"]) + (f":{quote(database['PASSWORD'])}" if database["PASSWORD"] else ""),
+            database["HOST"] or "127.0.0.1", database["PORT"] or 5432, database["NAME"],
+        ),
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}", "SITE_URL": "http://testserver", "LOG_LEVEL": "WARNING",
     }
     process = subprocess.Popen(
