@@ -42,6 +42,7 @@ test-fast: $(VENV)/.installed-dev
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 # Needs PostgreSQL and Redis on 127.0.0.1 (as CI has) and wrk (installed here if missing).
 bench: $(VENV)/.installed-dev

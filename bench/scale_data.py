@@ -1,14 +1,18 @@
 """Bulk data for the scale guard test and bench/scale.py: one large organization, built with generate_series."""
 
+import json
 from datetime import timedelta
+from types import SimpleNamespace
 from urllib.parse import quote
 
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.chain import event_hash
+from audit.models import AuditChain, AuditEvent
 from console.models import User
-from orgs.models import AuditEvent, Membership
+from orgs.models import Membership
 from orgs.roles import roles_for_kind
 
 # A small conversation: the pages measured never read it, and 5,000,000 of them must fit on disk.
@@ -29,16 +33,6 @@ SELECT u.id, %(org)s, %(role)s, now() FROM {users} u
 WHERE u.email LIKE 'scale%%@' || %(slug)s || '.test'
   AND NOT EXISTS (SELECT 1 FROM {members} m WHERE m.user_id = u.id AND m.organization_id = %(org)s)
 """
-# Ten actors: the e-mail search shows a full page at the small size too, so small and large compare like pages.
-EVENTS_SQL = """
-INSERT INTO {events} (organization_id, actor_id, actor_email, action, target, old_value, new_value,
-                      ip_address, user_agent, created_at)
-SELECT %(org)s, NULL, 'scale' || (i %% 10) || '@' || %(slug)s || '.test',
-       (ARRAY['member.role.changed', 'settings.thumbs_feedback.changed', 'member.added', 'member.removed'])[1 + i %% 4],
-       'member:scale' || (i %% 1000) || '@' || %(slug)s || '.test', '"member"', '"admin"', '192.0.2.1', '',
-       now() - make_interval(secs => i * 15)
-FROM generate_series(%(first)s, %(last)s) i
-"""
 REPORTS_SQL = """
 INSERT INTO feedback_feedback (id, surface, rating, comment, conversation, message_index, created_at)
 SELECT gen_random_uuid(), CASE WHEN i %% 3 = 0 THEN 'workbench' ELSE 'chat' END,
@@ -56,7 +50,41 @@ FROM generate_series(%(first)s, %(last)s) i
 
 
 def _tables():
-    return {"users": User._meta.db_table, "members": Membership._meta.db_table, "events": AuditEvent._meta.db_table}
+    return {"users": User._meta.db_table, "members": Membership._meta.db_table}
+
+
+ACTIONS = [("member.role.changed", "member", "admin"), ("settings.thumbs_feedback.changed", True, False),
+           ("member.added", None, "member"), ("member.removed", "member", None)]
+EVENT_COLUMNS = ("organization_id", "seq", "prev_hash", "hash", "created_at", "actor_kind", "actor_email", "actor_name",
+                 "action", "target", "old_value", "new_value", "ip_address", "user_agent")
+STEP = timedelta(seconds=15)
+
+
+def append_chain_events(organization, count, span_end=None):
+    """Append `count` well-chained audit events to the organization's chain (COPY; hashed as the console does).
+
+    Ten actors, so the e-mail search shows a full page at any size; 15 s apart, the last near `span_end` (now).
+    """
+    chain = AuditChain.objects.filter(organization=organization).first() or AuditChain.objects.create(organization=organization)
+    seq, prev_hash = chain.head_seq, chain.head_hash
+    at = chain.head_at or (span_end or timezone.now()) - STEP * (count + 1)
+    columns = ", ".join(EVENT_COLUMNS)
+    with connection.cursor() as cursor, cursor.cursor.copy(
+        f"COPY {AuditEvent._meta.db_table} ({columns}) FROM STDIN"  # noqa: S608 - the model's own table
+    ) as copy:
+        for i in range(seq + 1, seq + count + 1):
+            action, old, new = ACTIONS[i % 4]
+            at += STEP
+            event = SimpleNamespace(
+                organization_id=organization.pk, seq=i, prev_hash=prev_hash, created_at=at, actor_kind="person",
+                actor_email=f"scale{i % 10}@{organization.slug}.test", actor_name="", action=action,
+                target=f"member:scale{i % 1000}@{organization.slug}.test", old_value=old, new_value=new,
+                ip_address="192.0.2.1", user_agent="",
+            )
+            event.hash = prev_hash = event_hash(event)
+            copy.write_row([*(getattr(event, c) for c in EVENT_COLUMNS[:10]),
+                            *(None if v is None else json.dumps(v) for v in (old, new)), event.ip_address, event.user_agent])
+    AuditChain.objects.filter(pk=chain.pk).update(head_seq=seq + count, head_hash=prev_hash, head_at=at)
 
 
 def grow(organization, *, members, events, reports, runs, have=None):
@@ -64,8 +92,9 @@ def grow(organization, *, members, events, reports, runs, have=None):
     have = have or {"members": 0, "events": 0, "reports": 0, "runs": 0}
     role = roles_for_kind(organization.kind)[-1]  # the kind's lowest role
     params = {"org": organization.pk, "slug": organization.slug, "role": role, "conversation": CONVERSATION}
-    batches = [(USERS_SQL, "members", members), (EVENTS_SQL, "events", events), (REPORTS_SQL, "reports", reports),
-               (RUNS_SQL, "runs", runs)]
+    batches = [(USERS_SQL, "members", members), (REPORTS_SQL, "reports", reports), (RUNS_SQL, "runs", runs)]
+    if events > have["events"]:
+        append_chain_events(organization, events - have["events"])
     with connection.cursor() as cursor:
         for sql, key, size in batches:
             if size > have[key]:
@@ -86,10 +115,10 @@ def pages(organization, member):
         ("admin: feedback reports", reverse("admin:feedback_feedback_changelist"), True),
         ("admin: reports, down, past 7 days",
          f"{reverse('admin:feedback_feedback_changelist')}?rating__exact=down&created_at__gte={week_ago}", True),
-        ("admin: audit events", reverse("admin:orgs_auditevent_changelist"), True),
-        ("admin: audit search by e-mail", f"{reverse('admin:orgs_auditevent_changelist')}?q=scale7@{slug}.test", True),
-        ("admin: audit search by action", f"{reverse('admin:orgs_auditevent_changelist')}?q=member.role", True),
-        ("admin: audit search by org", f"{reverse('admin:orgs_auditevent_changelist')}?q={slug}", True),
+        ("admin: audit events", reverse("admin:audit_auditevent_changelist"), True),
+        ("admin: audit search by e-mail", f"{reverse('admin:audit_auditevent_changelist')}?q=scale7@{slug}.test", True),
+        ("admin: audit search by action", f"{reverse('admin:audit_auditevent_changelist')}?q=member.role", True),
+        ("admin: audit search by org", f"{reverse('admin:audit_auditevent_changelist')}?q={slug}", True),
         ("admin: retention runs", reverse("admin:retention_retentionrun_changelist"), True),
         ("owner: Members", reverse("orgs:members", args=[slug]), False),
         ("owner: Audit log", reverse("orgs:audit-log", args=[slug]), False),

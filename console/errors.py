@@ -2,11 +2,11 @@
 
 Pages keep Django's HTML error pages; under /api/ every answer that is not 2xx is JSON
 ``{"error": code, "detail": text}``, whichever layer produced it (URL resolver, a decorator,
-the CSRF middleware, a request Django could not parse, an unhandled exception).
+the CSRF middleware, a request Django could not parse, an unhandled exception). The 500 handler,
+which must first tell an outage from a bug, is console.outage.server_error.
 """
 
 import logging
-import sys
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
@@ -78,20 +78,6 @@ def page_not_found(request, exception, template_name=defaults.ERROR_404_TEMPLATE
     if not is_api_request(request):
         return defaults.page_not_found(request, exception, template_name)
     return api_error(404, "not_found", ERR_NOT_FOUND)
-
-
-def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
-    """500 page, or JSON under /api/ (the exception is already logged by Django); 503 for an outage."""
-    from .outage import outage_response  # outage.py builds on this module's helpers
-
-    # Django calls this inside its except block: an outage met outside a view (loading the
-    # session, saving it) is still a 503, like one met inside (console.middleware.OutageMiddleware).
-    outage = outage_response(request, sys.exc_info()[1])
-    if outage is not None:
-        return outage
-    if not is_api_request(request):
-        return defaults.server_error(request, template_name)
-    return api_error(500, "server_error", ERR_SERVER)
 
 
 def csrf_failure(request, reason=""):

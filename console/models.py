@@ -61,3 +61,35 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class OutboxMessage(models.Model):
+    """A mail to send, written in the same transaction as the change it tells of (console.outbox delivers it).
+
+    A broker that is down when the change commits only delays the mail: the row waits here until the
+    worker, or the beat's sweep, delivers it once.
+    """
+
+    kind = models.CharField(max_length=100, help_text="Which registered sender delivers it.")
+    payload = models.JSONField(default=dict, blank=True, help_text="The sender's arguments; emptied once sent.")
+    created_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    # A delivery under way holds the message until then (longer than a send may take).
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The sweep's question: what is due and not yet done.
+            models.Index(
+                fields=["next_attempt_at"], name="outbox_due",
+                condition=models.Q(sent_at__isnull=True, failed_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} #{self.pk}"

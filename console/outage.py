@@ -6,15 +6,17 @@ end of the request and Celery reconnects on the next send, so service resumes by
 """
 
 import logging
+import sys
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.views import defaults
 from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from .errors import CODE_BY_STATUS, api_error, is_api_request
+from .errors import CODE_BY_STATUS, ERR_SERVER, api_error, is_api_request
 
 logger = logging.getLogger(__name__)
 
@@ -46,3 +48,15 @@ def outage_response(request, exception):
         response = HttpResponse(render_to_string("503.html"), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
+
+
+def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
+    """500 page, or JSON under /api/ (the exception is already logged by Django); 503 for an outage."""
+    # Django calls this inside its except block: an outage met outside a view (loading the
+    # session, saving it) is still a 503, like one met inside (console.middleware.OutageMiddleware).
+    outage = outage_response(request, sys.exc_info()[1])
+    if outage is not None:
+        return outage
+    if not is_api_request(request):
+        return defaults.server_error(request, template_name)
+    return api_error(500, "server_error", ERR_SERVER)

@@ -29,11 +29,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-# Pages answer Django's HTML error pages; everything under /api/ answers JSON (console/errors.py).
+# Pages answer Django's HTML error pages; everything under /api/ answers JSON (console/errors.py, console/outage.py).
 handler400 = "console.errors.bad_request"
 handler403 = "console.errors.permission_denied"
 handler404 = "console.errors.page_not_found"
-handler500 = "console.errors.server_error"
+handler500 = "console.outage.server_error"
 
 admin.site.site_header = "Data Management Console — staff"
 admin.site.site_title = "Data Management Console staff"

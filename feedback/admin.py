@@ -5,9 +5,9 @@ import json
 from django.contrib import admin
 from django.utils.html import format_html
 
+from audit.services import RequestMeta
 from console.admin_lists import DateRangeFilter, LargeTableAdminMixin
 from console.admin_mixins import ReadOnlyAdminMixin
-from orgs.audit import RequestMeta
 
 from .models import Feedback, StaffAccess
 from .services import record_report_viewed

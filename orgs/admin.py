@@ -1,4 +1,4 @@
-"""Staff screens: organizations, their members (a list of their own), invitations and the read-only audit log.
+"""Staff screens: organizations, their members (a list of their own) and invitations.
 
 Every change goes through orgs.staff, which calls orgs.services; a refusal is shown on the form.
 """
@@ -12,14 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from audit.services import RequestMeta
 from console.admin import UserAdmin
-from console.admin_lists import DateRangeFilter, LargeTableAdminMixin
+from console.admin_lists import LargeTableAdminMixin
 from console.admin_mixins import CheckedSelectionMixin, ReadOnlyAdminMixin
 from console.models import User
 
 from . import invitations, services, staff
-from .audit import RequestMeta
-from .models import AuditEvent, Invitation, Membership, Organization
+from .models import Invitation, Membership, Organization
 from .roles import Role, is_role_valid_for_kind
 
 
@@ -190,44 +190,6 @@ class MembershipAdmin(StaffServiceAdminMixin, LargeTableAdminMixin, admin.ModelA
 
     def delete_model(self, request, obj):
         staff.remove_member(actor=request.user, membership=obj, request_meta=RequestMeta.from_request(request))
-
-
-class ActionGroupFilter(admin.SimpleListFilter):
-    """Actions by their first word, a prefix the index answers; choices are fixed, so nothing is scanned."""
-
-    title = "action"
-    parameter_name = "action_group"
-    GROUPS = [("settings.", "Settings"), ("member.", "Members"), ("org.", "Organization")]
-
-    def lookups(self, request, model_admin):
-        return self.GROUPS
-
-    def queryset(self, request, queryset):
-        prefix = self.value()
-        return queryset.filter(action__startswith=prefix) if prefix in dict(self.GROUPS) else queryset
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Read-only for everyone, superusers included: the audit log is append-only."""
-
-    list_display = ["created_at", "organization", "actor_email", "action", "target", "old_value", "new_value", "ip_address"]
-    list_filter = [ActionGroupFilter, ("created_at", DateRangeFilter)]
-    list_select_related = ["organization"]
-    search_fields = ["actor_email"]  # replaced by get_search_results: indexed columns only
-    search_help_text = "An exact e-mail address, the start of an action (member.role), or an organization's slug."
-
-    def get_search_results(self, request, queryset, search_term):
-        """Exact e-mail, action prefix or organization slug: each answered by an index, never a scan."""
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        if "@" in term:
-            return queryset.filter(actor_email=term), False
-        organization = Organization.objects.filter(slug=term).first()
-        if organization is not None:
-            return queryset.filter(organization=organization), False
-        return queryset.filter(action__startswith=term), False
 
 
 class InvitationStatusFilter(admin.SimpleListFilter):

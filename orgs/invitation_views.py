@@ -11,11 +11,11 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from audit.services import RequestMeta
 from console.models import User
 
 from . import invitations, permissions, selectors, services
 from .access import org_member_view
-from .audit import RequestMeta
 from .forms import InvitationForm, JoinForm
 from .roles import role_label, roles_for_kind
 

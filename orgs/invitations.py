@@ -5,18 +5,20 @@ shared with the other member services in orgs.services.
 """
 
 from datetime import timedelta
-from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
 
+from audit import actions
+from audit import selectors as audit_selectors
+from audit.services import SYSTEM, record_audit_event
+from console import outbox
+from console.mail import send_templated_mail
 from console.models import User
 
-from . import permissions
-from .audit import SYSTEM, record_audit_event
+from . import notices, permissions
 from .models import (
     ERR_ALREADY_MEMBER,
-    AuditEvent,
     Invitation,
     Membership,
     Organization,
@@ -26,10 +28,6 @@ from .models import (
 )
 from .permissions import ERR_NOT_ALLOWED, ERR_PRIMARY_BY_TRANSFER
 from .services import (
-    ACTION_INVITATION_RESENT,
-    ACTION_INVITATION_REVOKED,
-    ACTION_MEMBER_ADDED,
-    ACTION_MEMBER_INVITED,
     NotAllowed,
     ServiceError,
     is_operator,
@@ -39,7 +37,8 @@ from .services import (
 
 INVITATION_VALID_FOR = timedelta(days=7)
 INVITATIONS_PER_DAY = 50
-INVITATION_SENDING_ACTIONS = (ACTION_MEMBER_INVITED, ACTION_INVITATION_RESENT)
+INVITATION_MAIL = "orgs.invitation"
+INVITATION_SENDING_ACTIONS = (actions.MEMBER_INVITED, actions.INVITATION_RESENT)
 
 ERR_ALREADY_INVITED = "This address already has an open invitation: resend or revoke it in the list below."
 ERR_INVITE_ROLE = "You can invite people only with a role you may give, never above your own."
@@ -76,17 +75,28 @@ def _issue_link(invitation, now):
     return nonce
 
 
-def _send_invitation_after_commit(invitation, nonce):
-    from .tasks import send_invitation_email
+def _mail_invitation(invitation, nonce):
+    # In the invitation's transaction: the mail goes out once it commits, even if the broker is down then.
+    outbox.enqueue(INVITATION_MAIL, [{"invitation_id": invitation.pk, "nonce": nonce}])
 
-    # robust: the invitation stands even if the broker cannot take the task; "Resend" sends it again.
-    transaction.on_commit(partial(send_invitation_email.delay, invitation.pk, nonce), robust=True)
+
+@outbox.sender(INVITATION_MAIL)
+def send_invitation_email(*, invitation_id, nonce):
+    """Mail an invitation's link; returns 0 when the link would not open it any more (see below)."""
+    token = invitation_link_token(nonce)
+    invitation = Invitation.objects.select_related("organization").filter(pk=invitation_id).first()
+    # Not worth sending: a link a resend replaced, or one the invitee would find dead (accepted,
+    # revoked, expired while the mail waited, or its sender can no longer give the role).
+    if invitation is None or invitation.token_hash != hash_invitation_token(token):
+        return 0
+    if why_invitation_unusable(invitation, timezone.now()):
+        return 0
+    send_templated_mail(to=invitation.email, template="invitation", context=notices.invitation_context(invitation, token))
+    return 1
 
 
 def _check_daily_cap(org, now):
-    sent = AuditEvent.objects.filter(
-        organization=org, action__in=INVITATION_SENDING_ACTIONS, created_at__gt=now - timedelta(days=1)
-    ).count()
+    sent = audit_selectors.count_events(org, INVITATION_SENDING_ACTIONS, now - timedelta(days=1))
     if sent >= INVITATIONS_PER_DAY:
         raise FieldError(ERR_DAILY_CAP.format(limit=INVITATIONS_PER_DAY), "email")
 
@@ -125,10 +135,10 @@ def invite_member(*, actor, organization, email, role, request_meta=SYSTEM):
         nonce = _issue_link(invitation, now)
         invitation.save()
         record_audit_event(
-            organization=org, actor=actor, action=ACTION_MEMBER_INVITED, target=f"member:{email}",
+            organization=org, actor=actor, action=actions.MEMBER_INVITED, target=f"member:{email}",
             new=role, request_meta=request_meta,
         )
-        _send_invitation_after_commit(invitation, nonce)
+        _mail_invitation(invitation, nonce)
     return invitation
 
 
@@ -162,10 +172,10 @@ def resend_invitation(*, actor, invitation, request_meta=SYSTEM):
         nonce = _issue_link(locked, now)
         locked.save(update_fields=["token_hash", "sent_at", "expires_at"])
         record_audit_event(
-            organization=org, actor=actor, action=ACTION_INVITATION_RESENT, target=f"member:{locked.email}",
+            organization=org, actor=actor, action=actions.INVITATION_RESENT, target=f"member:{locked.email}",
             new=locked.role, request_meta=request_meta,
         )
-        _send_invitation_after_commit(locked, nonce)
+        _mail_invitation(locked, nonce)
     invitation.sent_at, invitation.expires_at = locked.sent_at, locked.expires_at
     return locked
 
@@ -182,7 +192,7 @@ def revoke_invitation(*, actor, invitation, request_meta=SYSTEM):
         locked.revoked_at = timezone.now()
         locked.save(update_fields=["revoked_at"])
         record_audit_event(
-            organization=org, actor=actor, action=ACTION_INVITATION_REVOKED, target=f"member:{locked.email}",
+            organization=org, actor=actor, action=actions.INVITATION_REVOKED, target=f"member:{locked.email}",
             old=locked.role, request_meta=request_meta,
         )
     invitation.revoked_at = locked.revoked_at
@@ -241,7 +251,7 @@ def accept_invitation(*, token, user=None, new_account=None, request_meta=SYSTEM
         invitation.accepted_at, invitation.accepted_by = timezone.now(), user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
         record_audit_event(
-            organization=org, actor=user, action=ACTION_MEMBER_ADDED, target=f"member:{user.email}",
+            organization=org, actor=user, action=actions.MEMBER_ADDED, target=f"member:{user.email}",
             new=invitation.role, request_meta=request_meta,
         )
     return membership

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from audit import actions
+
 from .roles import OrgKind, Plan, Role
 
 
@@ -13,7 +15,7 @@ class KindProfile:
     # The data setting that turns feedback on or off, and its audit action (DESIGN §5 names).
     setting_field: str
     setting_label: str
-    setting_action: str
+    setting_action: actions.Action
     # Settings page: URL name (in the ``orgs`` namespace, also the navigation key) and title.
     settings_page: str
     settings_title: str
@@ -58,7 +60,7 @@ CLAUDE = KindProfile(
     kind=OrgKind.CLAUDE,
     setting_field="thumbs_feedback_enabled",
     setting_label="Thumbs Feedback",
-    setting_action="settings.thumbs_feedback.changed",
+    setting_action=actions.THUMBS_FEEDBACK_CHANGED,
     settings_page="data-management",
     settings_title="Data Management",
     surface="chat",
@@ -77,7 +79,7 @@ CONSOLE = KindProfile(
     kind=OrgKind.CONSOLE,
     setting_field="workbench_feedback_enabled",
     setting_label="Workbench feedback",
-    setting_action="settings.workbench_feedback.changed",
+    setting_action=actions.WORKBENCH_FEEDBACK_CHANGED,
     settings_page="privacy",
     settings_title="Privacy",
     surface="workbench",

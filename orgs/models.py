@@ -1,4 +1,4 @@
-"""Organizations, who belongs to them, and the append-only record of what changed."""
+"""Organizations, who belongs to them, and the invitations to join them."""
 
 import base64
 import hashlib
@@ -17,7 +17,6 @@ from .roles import OrgKind, Plan, Role, is_role_valid_for_kind, role_label
 ERR_PLAN_FOR_KIND = "Claude organizations need a plan (Team or Enterprise); Console organizations have none."
 ERR_ROLE_NOT_IN_KIND = "The role “{role}” does not exist in a {kind} organization."
 ERR_ALREADY_MEMBER = "This person is already a member of the organization."
-ERR_AUDIT_APPEND_ONLY = "Audit events are append-only: they cannot be changed or deleted."
 
 
 class Organization(models.Model):
@@ -110,64 +109,6 @@ class Membership(models.Model):
     @property
     def role_label(self):
         return role_label(self.organization.kind, self.role)
-
-
-class AuditEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise PermissionError(ERR_AUDIT_APPEND_ONLY)
-
-    def delete(self):
-        raise PermissionError(ERR_AUDIT_APPEND_ONLY)
-
-
-class AuditEvent(models.Model):
-    organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="audit_events", null=True, blank=True
-    )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="Empty when the system acted.",
-    )
-    # Kept beside the foreign key so the log still names the person if the account goes.
-    actor_email = models.EmailField(blank=True)
-    action = models.CharField(max_length=100, db_index=True)
-    target = models.CharField(max_length=255, blank=True)
-    old_value = models.JSONField(null=True, blank=True)
-    new_value = models.JSONField(null=True, blank=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=512, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    objects = AuditEventQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [
-            models.Index(fields=["organization", "-created_at", "-id"], name="audit_org_newest"),
-            # The staff search: an exact e-mail, or the start of an action (LIKE 'x%' needs the pattern opclass).
-            models.Index(fields=["actor_email", "-created_at", "-id"], name="audit_actor_email"),
-            models.Index(fields=["organization", "action"], name="audit_org_action"),  # the owners' action filter
-            models.Index(fields=["action"], name="audit_action_prefix", opclasses=["varchar_pattern_ops"]),
-        ]
-
-    def __str__(self):
-        return f"{self.action} on {self.target or self.organization}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionError(ERR_AUDIT_APPEND_ONLY)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError(ERR_AUDIT_APPEND_ONLY)
-
-    @property
-    def actor_label(self):
-        return self.actor_email or "System"
 
 
 def new_invitation_nonce():

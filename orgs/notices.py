@@ -1,24 +1,26 @@
-"""The e-mails of the orgs app: invitation links, and notices of data-setting changes.
+"""The e-mails of the orgs app: notices of data-setting changes, and what invitation e-mails say.
 
-Services queue them after commit; the Celery tasks in orgs/tasks.py call the senders here.
+Services write each mail to the outbox (console.outbox) in the transaction of the change; the
+worker delivers it through the senders registered here and in orgs.invitations.
 """
 
 from datetime import UTC
-from functools import partial
 
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import ActorKind, AuditEvent
+from console import outbox
 from console.mail import absolute_url, send_templated_mail
 from console.models import User
 
 from . import permissions
 from .kinds import PROFILES
-from .models import AuditEvent, Invitation, Membership, hash_invitation_token, invitation_link_token
+from .models import Membership
 
+SETTING_NOTICE = "orgs.setting_notice"
 # The audit actions of the feedback settings' changes, the events a notice is sent about.
-SETTING_ACTIONS = tuple(profile.setting_action for profile in PROFILES.values())
+SETTING_ACTIONS = tuple(profile.setting_action.code for profile in PROFILES.values())
 
 
 def list_other_deciders(*, organization, actor):
@@ -40,12 +42,9 @@ def list_other_deciders(*, organization, actor):
 
 
 def notify_setting_changed(*, event):
-    """Queue one e-mail per other decider about this change; runs inside the change's transaction."""
-    from .tasks import send_setting_notice
-
-    for user in list_other_deciders(organization=event.organization, actor=event.actor):
-        # robust: a broker that cannot take the task never undoes the change already committed.
-        transaction.on_commit(partial(send_setting_notice.delay, event.pk, user.pk), robust=True)
+    """Write one e-mail per other decider about this change to the outbox, in the change's transaction."""
+    deciders = list_other_deciders(organization=event.organization, actor=event.actor)
+    outbox.enqueue(SETTING_NOTICE, [{"event_id": event.pk, "user_id": user.pk} for user in deciders])
 
 
 def setting_notice_context(event, recipient):
@@ -57,12 +56,13 @@ def setting_notice_context(event, recipient):
         "setting": org.profile.setting_label,
         "old": "on" if event.old_value else "off",
         "new": "on" if event.new_value else "off",
-        "actor": event.actor_email or "The system",
+        "actor": "The system" if event.actor_kind == ActorKind.SYSTEM else event.actor_label,
         "when": timezone.localtime(event.created_at, UTC),
         "link": absolute_url(reverse(org.profile.settings_url_name, args=[org.slug])),
     }
 
 
+@outbox.sender(SETTING_NOTICE)
 def send_setting_notice(*, event_id, user_id):
     """Mail one person the notice of one data-setting change; returns how many messages were sent."""
     event = AuditEvent.objects.select_related("organization").filter(pk=event_id, action__in=SETTING_ACTIONS).first()
@@ -85,18 +85,3 @@ def invitation_context(invitation, token):
         "expires": timezone.localtime(invitation.expires_at, UTC),
     }
 
-
-def send_invitation_email(*, invitation_id, nonce):
-    """Mail an invitation's link; returns 0 when the link would not open it any more (see below)."""
-    from .invitations import why_invitation_unusable  # invitations → services → notices: import late
-
-    token = invitation_link_token(nonce)
-    invitation = Invitation.objects.select_related("organization").filter(pk=invitation_id).first()
-    # Not worth sending: a link a resend replaced, or one the invitee would find dead (accepted,
-    # revoked, expired while the mail waited, or its sender can no longer give the role).
-    if invitation is None or invitation.token_hash != hash_invitation_token(token):
-        return 0
-    if why_invitation_unusable(invitation, timezone.now()):
-        return 0
-    send_templated_mail(to=invitation.email, template="invitation", context=invitation_context(invitation, token))
-    return 1

@@ -2,7 +2,7 @@
 
 from django.http import Http404
 
-from .models import AuditEvent, Invitation, Membership, Organization, hash_invitation_token
+from .models import Invitation, Membership, Organization, hash_invitation_token
 
 
 def list_memberships_for_user(user):
@@ -45,29 +45,6 @@ def list_members_with_roles(organization, roles, limit):
         .only("id", "role", "organization_id", "user__id", "user__email", "user__full_name")
         .order_by("role", "user__email")[:limit]
     )
-
-
-def list_audit_events(organization, action="", actor_email="", since=None, until=None):
-    """The organization's audit events, newest first; optionally of one action, by one person, in [since, until)."""
-    events = (
-        AuditEvent.objects.filter(organization=organization)
-        .only(
-            "id", "organization_id", "actor_email", "action", "target", "old_value", "new_value",
-            "ip_address", "user_agent", "created_at",
-        )
-        .order_by("-created_at", "-id")
-    )
-    if action:
-        events = events.filter(action=action)
-    if actor_email:
-        # Addresses are stored lower-cased: an exact match walks the actor_email index, where a
-        # case-insensitive one would read every event of the organization.
-        events = events.filter(actor_email=actor_email.lower())
-    if since is not None:
-        events = events.filter(created_at__gte=since)
-    if until is not None:
-        events = events.filter(created_at__lt=until)
-    return events
 
 
 def count_members(organization):

@@ -3,8 +3,10 @@
 
 from django.db import transaction
 
+from audit import actions
+from audit.services import SYSTEM, record_audit_event
+
 from . import permissions
-from .audit import SYSTEM, record_audit_event
 from .kinds import PROFILES
 from .models import ERR_ALREADY_MEMBER, Membership, Organization
 from .notices import notify_setting_changed
@@ -12,16 +14,6 @@ from .permissions import ERR_NOT_ALLOWED, ERR_PRIMARY_BY_TRANSFER, ERR_ROLE_FOR_
 from .roles import Role, is_role_valid_for_kind, role_label
 
 ERR_MEMBER_GONE = "That person is no longer a member of this organization."
-
-ACTION_ROLE_CHANGED = "member.role.changed"
-ACTION_MEMBER_REMOVED = "member.removed"
-ACTION_MEMBER_ADDED = "member.added"
-ACTION_MEMBER_INVITED = "member.invited"
-ACTION_INVITATION_RESENT = "member.invitation_resent"
-ACTION_INVITATION_REVOKED = "member.invitation_revoked"
-ACTION_PRIMARY_TRANSFERRED = "member.primary_owner.transferred"
-ACTION_ORG_CREATED = "org.created"
-ACTION_ORG_CHANGED = "org.details.changed"
 
 
 class ServiceError(Exception):
@@ -147,7 +139,7 @@ def change_member_role(*, actor, membership, role, expected_role=None, request_m
         target.role = role
         target.save(update_fields=["role"])
         record_audit_event(
-            organization=org, actor=actor, action=ACTION_ROLE_CHANGED, target=f"member:{target.user.email}",
+            organization=org, actor=actor, action=actions.ROLE_CHANGED, target=f"member:{target.user.email}",
             old=old, new=role, request_meta=request_meta,
         )
     membership.role = role
@@ -165,7 +157,7 @@ def remove_member(*, actor, membership, request_meta=SYSTEM):
         email, old = target.user.email, target.role
         target.delete()
         record_audit_event(
-            organization=org, actor=actor, action=ACTION_MEMBER_REMOVED, target=f"member:{email}",
+            organization=org, actor=actor, action=actions.MEMBER_REMOVED, target=f"member:{email}",
             old=old, new=None, request_meta=request_meta,
         )
 
@@ -194,7 +186,7 @@ def transfer_primary_ownership(*, actor, membership, request_meta=SYSTEM):
         record_audit_event(
             organization=org,
             actor=actor,
-            action=ACTION_PRIMARY_TRANSFERRED,
+            action=actions.PRIMARY_OWNER_TRANSFERRED,
             target=f"member:{target.user.email}",
             old={"primary_owner": current.user.email if current else None, "role": old_role},
             new={"primary_owner": target.user.email, "previous_primary_owner_role": Role.OWNER},
@@ -220,7 +212,7 @@ def add_member(*, actor, organization, user, role, request_meta=SYSTEM):
         record_audit_event(
             organization=org,
             actor=actor,
-            action=ACTION_MEMBER_ADDED,
+            action=actions.MEMBER_ADDED,
             target=f"member:{user.email}",
             new=role,
             request_meta=request_meta,
@@ -241,7 +233,7 @@ def create_organization(*, actor, name, slug, kind, plan="", request_meta=SYSTEM
         record_audit_event(
             organization=org,
             actor=actor,
-            action=ACTION_ORG_CREATED,
+            action=actions.ORG_CREATED,
             target=f"organization:{slug}",
             new={"name": name, "slug": slug, "kind": kind, "plan": org.plan},
             request_meta=request_meta,
@@ -268,7 +260,7 @@ def update_organization_details(*, actor, organization, changes, request_meta=SY
         record_audit_event(
             organization=org,
             actor=actor,
-            action=ACTION_ORG_CHANGED,
+            action=actions.ORG_DETAILS_CHANGED,
             target=f"organization:{org.slug}",
             old=old,
             new={f: changes[f] for f in old},

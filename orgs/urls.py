@@ -30,4 +30,5 @@ urlpatterns = [
          name="invitation-revoke"),
     path("<slug:slug>/settings/audit-log/", views.audit_log, name="audit-log"),
     path("<slug:slug>/settings/audit-log/export.csv", views.audit_log_csv, name="audit-log-csv"),
+    path("<slug:slug>/settings/audit-log/export.jsonl", views.audit_log_export, name="audit-log-export"),
 ]

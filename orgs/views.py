@@ -1,29 +1,25 @@
 """Organization pages: thin views that resolve the membership, check, call one service."""
 
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, StreamingHttpResponse
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from console.pagination import BoundedCountPaginator
-from console.timezones import viewer_timezone
+from audit import views as audit_views
+from audit.services import RequestMeta
 
 from . import invitation_views, permissions, selectors, services
 from .access import ERR_PAGE_FOR_KIND, org_member_view, render_org_page
-from .audit import RequestMeta
-from .audit_labels import action_choices
-from .audit_log import csv_lines, event_row, list_filtered_events
-from .forms import AuditFilterForm, DataSettingForm, RoleForm
+from .forms import DataSettingForm, RoleForm
 from .roles import is_demotion, role_label, roles_for_kind
 
 MEMBERS_PER_PAGE = 50
-AUDIT_EVENTS_PER_PAGE = 50
 
 
 
@@ -296,46 +292,22 @@ def member_transfer(request, membership, member_id):
     )
 
 
-# Audit log
+# Audit log: audit's views, given the organization this layer resolved and its page frame.
 
 
-def _audit_filter(request):
-    return AuditFilterForm(request.GET, actions=action_choices())
+def _audit_view(view):
+    @org_member_view(permissions.why_cannot_view_audit_log)
+    @require_GET
+    @wraps(view)
+    def wrapper(request, membership):
+        def render(template, context, status=200):
+            return render_org_page(request, membership, template, "audit-log", context, status=status)
+
+        return view(request, membership.organization, render)
+
+    return wrapper
 
 
-@org_member_view(permissions.why_cannot_view_audit_log)
-@require_GET
-def audit_log(request, membership):
-    return _render_audit_log(request, membership, _audit_filter(request), viewer_timezone(request))
-
-
-def _render_audit_log(request, membership, form, tz):
-    org = membership.organization
-    context = {"form": form, "time_zone": tz, "rows": [], "page_obj": None}
-    if form.is_valid():
-        paginator = BoundedCountPaginator(list_filtered_events(org, form, tz), AUDIT_EVENTS_PER_PAGE)
-        page_obj = paginator.get_page(request.GET.get("page"))
-        context.update(page_obj=page_obj, rows=[event_row(e, org.kind) for e in page_obj])
-    csv_query = request.GET.copy()
-    csv_query.pop("page", None)
-    context["csv_query"] = csv_query.urlencode()
-    # Times on the page are in the viewer's zone, which the page names.
-    with timezone.override(tz):
-        response = render_org_page(request, membership, "orgs/audit_log.html", "audit-log", context)
-    # A filter that cannot be applied shows its error and no events, never everything unfiltered.
-    response.status_code = 200 if form.is_valid() else 400
-    return response
-
-
-@org_member_view(permissions.why_cannot_view_audit_log)
-@require_GET
-def audit_log_csv(request, membership):
-    org = membership.organization
-    tz = viewer_timezone(request)
-    form = _audit_filter(request)
-    if not form.is_valid():
-        return _render_audit_log(request, membership, form, tz)
-    events = list_filtered_events(org, form, tz).iterator(chunk_size=2000)
-    response = StreamingHttpResponse(csv_lines(events, org.kind, tz), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{org.slug}-audit-log.csv"'
-    return response
+audit_log = _audit_view(audit_views.audit_log)
+audit_log_csv = _audit_view(audit_views.audit_log_csv)
+audit_log_export = _audit_view(audit_views.audit_log_export)

@@ -45,3 +45,13 @@ def test_every_staff_and_owner_page_costs_the_same_queries_at_scale(client, djan
             response = client.get(url)
         assert response.status_code == 200, name
     assert org.memberships.count() == LARGE["members"] + 1
+
+
+def test_the_bulk_chain_verifies(db):
+    from audit.verification import verify_chain
+
+    org = OrganizationFactory(slug="bulk-chain")
+    grow(org, **SMALL)
+    grow(org, **{**SMALL, "events": 50}, have=SMALL)
+    _, result = verify_chain(org.pk)
+    assert (result.problem, result.intact_seq) == (None, 50)

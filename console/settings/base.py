@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "console",
+    "audit",
     "orgs",
     "feedback",
     "retention",
@@ -202,6 +203,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": RETENTION_PURGE_SCHEDULE,
         "options": {"expires": RETENTION_PURGE_SCHEDULE},
     },
+    # Every audit chain walked once a day; a broken one is mailed to ADMINS.
+    "audit-verify-chains": {
+        "task": "audit.tasks.verify_audit_chains",
+        "schedule": 24 * 60 * 60,
+        "options": {"expires": 24 * 60 * 60},
+    },
+    # Mails a broker could not take at their change's commit, or that are due for another try.
+    "outbox-deliver-due": {
+        "task": "console.tasks.deliver_due_outbox",
+        "schedule": 60,
+        "options": {"expires": 60},
+    },
     "retention-check-invariants": {
         "task": "retention.tasks.check_retention_invariants",
         "schedule": 24 * 60 * 60,
@@ -236,4 +249,6 @@ FEEDBACK_RATE_LIMIT_PER_MINUTE = env_whole_number(
 SITE_URL = env_site_url("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Data Management Console <console@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Staff told when the daily audit verification finds a broken chain: ADMINS=ops@example.com,sec@example.com
+ADMINS = [("", address) for address in env.list("ADMINS", default=[])]
 EMAIL_TIMEOUT = env_whole_number("EMAIL_TIMEOUT", default=10, low=1, high=300, what="whole number of seconds")

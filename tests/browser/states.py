@@ -7,13 +7,16 @@ steps that bring the page into the state (a dialog open, a confirmation shown).
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from audit import actions
+from audit.models import AuditChain
+from audit.services import RequestMeta, record_audit_event, verify_audit_chains
 from console.models import User
 from orgs import services
-from orgs.audit import RequestMeta
-from orgs.models import AuditEvent, Membership, Organization
+from orgs.models import Membership, Organization
 
 OFFICE = RequestMeta(ip_address="203.0.113.24", user_agent="Mozilla/5.0")
 
@@ -45,20 +48,31 @@ def seed_audit_events():
     )
 
 
+def seed_verified_audit_events():
+    """The changes, then the daily verification."""
+    seed_audit_events()
+    verify_audit_chains()
+
+
+def seed_broken_audit_chain():
+    """The changes, and a verification that found event 3 changed (as the daily task records it)."""
+    seed_audit_events()
+    AuditChain.objects.filter(organization__slug="acme").update(
+        checked_at=timezone.now(), broken_seq=3, problem="changed: event 3 no longer matches its hash"
+    )
+
+
 def seed_many_audit_events(count=130):
     """Enough events in Acme Corp for several pages of the audit log."""
     seed_audit_events()
     acme = Organization.objects.get(slug="acme")
     owner = User.objects.get(email="owner@acme.test")
-    now = timezone.now()
-    AuditEvent.objects.bulk_create([
-        AuditEvent(
-            organization=acme, actor=owner, actor_email=owner.email, action="settings.thumbs_feedback.changed",
-            old_value=bool(i % 2), new_value=not i % 2, ip_address="203.0.113.24",
-            created_at=now - timezone.timedelta(hours=i + 1),
-        )
-        for i in range(count)
-    ])
+    with transaction.atomic():
+        for i in range(count):
+            record_audit_event(
+                organization=acme, actor=owner, action=actions.THUMBS_FEEDBACK_CHANGED, target="organization:acme",
+                old=bool(i % 2), new=not i % 2, request_meta=RequestMeta(ip_address="203.0.113.24"),
+            )
 
 
 def turn_off_feedback(slug):
@@ -168,6 +182,8 @@ STATES = {
     "members-role-changed": State("owner@acme.test", MEMBERS, step=change_role("member@acme.test", "Admin")),
     "members-demotion-confirm": State("primary@acme.test", MEMBERS, step=ask_to_demote("owner@acme.test", "Member")),
     "audit-log": State("primary@acme.test", AUDIT, setup=seed_audit_events),
+    "audit-log-verified": State("primary@acme.test", AUDIT, setup=seed_verified_audit_events),
+    "audit-log-broken": State("primary@acme.test", AUDIT, setup=seed_broken_audit_chain),
     "audit-log-filtered": State(
         "primary@acme.test", AUDIT + "?action=member.role.changed", setup=seed_audit_events
     ),

@@ -4,7 +4,8 @@ import re
 
 from playwright.sync_api import expect
 
-from orgs.models import AuditEvent, Organization
+from audit.models import AuditEvent
+from orgs.models import Organization
 
 DATA_MANAGEMENT = "/orgs/acme/settings/data-management/"
 

@@ -3,9 +3,9 @@
 import pytest
 from playwright.sync_api import expect
 
+from audit.services import RequestMeta
 from console.models import User
 from orgs import services
-from orgs.audit import RequestMeta
 from orgs.models import Membership, Organization
 
 OFFICE = RequestMeta(ip_address="203.0.113.24", user_agent="Mozilla/5.0")

@@ -1,6 +1,7 @@
 import pytest
 
-from orgs.models import AuditEvent
+from audit.models import AuditEvent
+from tests.audit.helpers import record_events
 from tests.factories import MembershipFactory, UserFactory
 
 
@@ -12,15 +13,15 @@ def staff_client(client, db):
 
 @pytest.mark.django_db
 def test_audit_events_cannot_be_added_changed_or_deleted_in_admin_even_by_superusers(staff_client, claude_org):
-    event = AuditEvent.objects.create(organization=claude_org, action="settings.thumbs_feedback.changed", old_value=True, new_value=False)
-    assert staff_client.get("/admin/orgs/auditevent/").status_code == 200
-    assert staff_client.get("/admin/orgs/auditevent/add/").status_code == 403
-    detail = staff_client.get(f"/admin/orgs/auditevent/{event.pk}/change/")
+    [event] = record_events(claude_org, 1)
+    assert staff_client.get("/admin/audit/auditevent/").status_code == 200
+    assert staff_client.get("/admin/audit/auditevent/add/").status_code == 403
+    detail = staff_client.get(f"/admin/audit/auditevent/{event.pk}/change/")
     assert detail.status_code == 200
     assert 'name="_save"' not in detail.content.decode()
-    response = staff_client.post(f"/admin/orgs/auditevent/{event.pk}/change/", {"action": "forged"})
+    response = staff_client.post(f"/admin/audit/auditevent/{event.pk}/change/", {"action": "forged"})
     assert response.status_code == 403
-    assert staff_client.post(f"/admin/orgs/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert staff_client.post(f"/admin/audit/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
     assert AuditEvent.objects.get(pk=event.pk).action == "settings.thumbs_feedback.changed"
 
 

@@ -5,7 +5,7 @@ import pytest
 from tests.factories import UserFactory
 
 ADMIN_LISTS = [
-    "/admin/orgs/auditevent/", "/admin/orgs/membership/", "/admin/orgs/organization/",
+    "/admin/audit/auditevent/", "/admin/orgs/membership/", "/admin/orgs/organization/",
     "/admin/console/user/", "/admin/feedback/feedback/", "/admin/retention/retentionrun/",
 ]
 

@@ -5,7 +5,7 @@ import json
 import pytest
 from django.test import Client, RequestFactory
 
-from console import errors
+from console import outage
 from feedback.models import Feedback
 from orgs.models import Organization
 
@@ -107,8 +107,8 @@ def test_feedback_endpoint_names_every_transport_error_in_json(member):
 
 def test_server_error_under_api_is_json_and_pages_keep_the_html_page():
     factory = RequestFactory()
-    assert_json_error(errors.server_error(factory.post("/api/v1/orgs/x/feedback")), 500, "server_error")
-    page = errors.server_error(factory.get("/orgs/x/chat/"))
+    assert_json_error(outage.server_error(factory.post("/api/v1/orgs/x/feedback")), 500, "server_error")
+    page = outage.server_error(factory.get("/orgs/x/chat/"))
     assert page.status_code == 500
     assert page["Content-Type"].startswith("text/html")
 

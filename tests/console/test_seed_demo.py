@@ -3,8 +3,9 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
+from audit.models import AuditEvent
 from console.models import User
-from orgs.models import AuditEvent, Membership, Organization
+from orgs.models import Membership, Organization
 
 EXPECTED = {
     ("acme", "primary@acme.test"): "primary_owner",

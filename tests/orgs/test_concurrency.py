@@ -6,9 +6,10 @@ import time
 import pytest
 from django.db import connection, connections, transaction
 
+from audit.models import AuditEvent
 from console.models import User
 from orgs import invitations, services
-from orgs.models import AuditEvent, Membership, Organization
+from orgs.models import Membership, Organization
 from tests.factories import InvitationFactory, MembershipFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -7,9 +7,10 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from console.models import User
+from audit.models import AuditEvent
+from console.models import OutboxMessage, User
 from orgs import invitations, notices, services
-from orgs.models import AuditEvent, Invitation, Membership, hash_invitation_token, invitation_link_token
+from orgs.models import Invitation, Membership, hash_invitation_token, invitation_link_token
 from tests.conftest import CLAUDE_ROLES, CONSOLE_ROLES
 from tests.factories import PASSWORD, InvitationFactory, MembershipFactory, UserFactory
 from tests.smtp import LINK
@@ -239,6 +240,11 @@ def test_an_invitation_lapses_when_its_sender_may_no_longer_give_the_role(client
     assert not User.objects.filter(email=invitation.email).exists()
 
 
+def _queued_payloads():
+    """What the outbox holds, oldest first."""
+    return [m.payload for m in OutboxMessage.objects.order_by("pk")]
+
+
 def _mailed_token(message):
     return LINK.search(message.body).group(1)
 
@@ -246,7 +252,7 @@ def _mailed_token(message):
 def test_the_invitation_email_names_the_organization_the_inviter_the_role_and_the_link(claude_members):
     owner = claude_members["owner"]
     invitation = InvitationFactory(organization=owner.organization, invited_by=owner.user, role="admin")
-    assert notices.send_invitation_email(invitation_id=invitation.pk, nonce=invitation.nonce) == 1
+    assert invitations.send_invitation_email(invitation_id=invitation.pk, nonce=invitation.nonce) == 1
     [message] = mail.outbox
     assert message.to == [invitation.email]
     assert message.subject == f"{owner.user.email} invited you to Claude Enterprise Org on the Data Management Console"
@@ -260,9 +266,9 @@ def test_the_invitation_email_names_the_organization_the_inviter_the_role_and_th
 
 def test_only_the_hash_of_the_mailed_token_is_stored(claude_members, django_capture_on_commit_callbacks):
     owner = claude_members["owner"]
-    with django_capture_on_commit_callbacks() as callbacks:
+    with django_capture_on_commit_callbacks():
         invitations.invite_member(actor=owner.user, organization=owner.organization, email="new@example.test", role="member")
-    notices.send_invitation_email(invitation_id=callbacks[0].args[0], nonce=callbacks[0].args[1])
+    invitations.send_invitation_email(**_queued_payloads()[0])
     token = LINK.search(mail.outbox[0].body).group(1)
     assert len(token) >= 43  # 256 bits
     row = Invitation.objects.values().get()
@@ -270,17 +276,13 @@ def test_only_the_hash_of_the_mailed_token_is_stored(claude_members, django_capt
     assert not [name for name, value in row.items() if token in str(value)]
 
 
-def test_what_the_broker_carries_for_an_invitation_opens_nothing_without_the_servers_key(
-    claude_members, django_capture_on_commit_callbacks, settings
-):
+def test_what_the_outbox_holds_for_an_invitation_opens_nothing_without_the_servers_key(claude_members, settings):
     owner = claude_members["owner"]
-    with django_capture_on_commit_callbacks() as callbacks:
-        invitation = invitations.invite_member(
-            actor=owner.user, organization=owner.organization, email="new@example.test", role="member"
-        )
-    [queued] = callbacks
-    assert queued.func.__self__.name == "orgs.tasks.send_invitation_email"
-    invitation_id, nonce = queued.args
+    invitation = invitations.invite_member(
+        actor=owner.user, organization=owner.organization, email="new@example.test", role="member"
+    )
+    [payload] = _queued_payloads()
+    invitation_id, nonce = payload["invitation_id"], payload["nonce"]
     assert invitation_id == invitation.pk
     # Neither value the task is given opens the invitation; the key turns the nonce into the link.
     invitee = UserFactory(email="new@example.test")
@@ -297,16 +299,16 @@ def test_what_the_broker_carries_for_an_invitation_opens_nothing_without_the_ser
 def test_the_mailed_link_opens_the_invitation(claude_members, client):
     owner = claude_members["owner"]
     invitation = InvitationFactory(organization=owner.organization, invited_by=owner.user)
-    notices.send_invitation_email(invitation_id=invitation.pk, nonce=invitation.nonce)
+    invitations.send_invitation_email(invitation_id=invitation.pk, nonce=invitation.nonce)
     token = LINK.search(mail.outbox[0].body).group(1)
     assert client.get(f"/invitations/{token}/").status_code == 200
 
 
 def test_a_stale_invitation_email_is_not_sent(claude_members):
     invitation = InvitationFactory(organization=claude_members["owner"].organization, invited_by=claude_members["owner"].user)
-    assert notices.send_invitation_email(invitation_id=invitation.pk, nonce="an-older-nonce") == 0
+    assert invitations.send_invitation_email(invitation_id=invitation.pk, nonce="an-older-nonce") == 0
     Invitation.objects.filter(pk=invitation.pk).update(revoked_at=timezone.now())
-    assert notices.send_invitation_email(invitation_id=invitation.pk, nonce=invitation.nonce) == 0
+    assert invitations.send_invitation_email(invitation_id=invitation.pk, nonce=invitation.nonce) == 0
     assert mail.outbox == []
 
 
@@ -318,18 +320,18 @@ def test_no_mail_goes_out_for_a_link_the_invitee_would_find_dead(claude_members)
     void = InvitationFactory(organization=owner.organization, invited_by=owner.user, role="owner")
     services.change_member_role(actor=claude_members["primary_owner"].user, membership=owner, role="admin")
     for invitation in (expired, void):
-        assert notices.send_invitation_email(invitation_id=invitation.pk, nonce=invitation.nonce) == 0
+        assert invitations.send_invitation_email(invitation_id=invitation.pk, nonce=invitation.nonce) == 0
     assert mail.outbox == []
 
 
 def test_a_resend_voids_the_message_still_queued_for_the_old_link(claude_members, django_capture_on_commit_callbacks):
     owner = claude_members["owner"]
     invitation = InvitationFactory(organization=owner.organization, invited_by=owner.user)
-    with django_capture_on_commit_callbacks() as callbacks:
+    with django_capture_on_commit_callbacks():
         invitations.resend_invitation(actor=owner.user, invitation=invitation)
-    [(_, new_nonce)] = [c.args for c in callbacks]
-    assert notices.send_invitation_email(invitation_id=invitation.pk, nonce=invitation.nonce) == 0
-    assert notices.send_invitation_email(invitation_id=invitation.pk, nonce=new_nonce) == 1
+    new_nonce = _queued_payloads()[-1]["nonce"]
+    assert invitations.send_invitation_email(invitation_id=invitation.pk, nonce=invitation.nonce) == 0
+    assert invitations.send_invitation_email(invitation_id=invitation.pk, nonce=new_nonce) == 1
     assert len(mail.outbox) == 1
 
 
@@ -337,7 +339,9 @@ def test_the_notice_says_which_setting_old_and_new_who_when_and_where(claude_mem
     owner, primary = claude_members["owner"], claude_members["primary_owner"]
     with django_capture_on_commit_callbacks() as callbacks:
         services.set_feedback_setting(actor=owner.user, organization=owner.organization, enabled=False)
-    assert len(callbacks) == 1  # the primary owner only: not the actor, not the admin or member
+    assert len(callbacks) == 1  # the worker is nudged once, after commit
+    # The primary owner only: not the actor, not the admin or member.
+    assert [p["user_id"] for p in _queued_payloads()] == [primary.user.pk]
     event = AuditEvent.objects.get(action="settings.thumbs_feedback.changed")
     assert notices.send_setting_notice(event_id=event.pk, user_id=primary.user.pk) == 1
     [message] = mail.outbox

@@ -35,7 +35,7 @@ def test_design_names_per_kind():
         "thumbs_feedback_enabled", "data-management", "chat")
     assert (console.setting_field, console.settings_page, console.surface) == (
         "workbench_feedback_enabled", "privacy", "workbench")
-    assert claude.setting_action == "settings.thumbs_feedback.changed"
-    assert console.setting_action == "settings.workbench_feedback.changed"
+    assert claude.setting_action.code == "settings.thumbs_feedback.changed"
+    assert console.setting_action.code == "settings.workbench_feedback.changed"
     assert claude.setting_changeable_on("enterprise") and not claude.setting_changeable_on("team")
     assert console.setting_changeable_on("")

@@ -4,8 +4,9 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from orgs import permissions, services
-from orgs.models import AuditEvent, Membership
+from orgs.models import Membership
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -470,7 +471,7 @@ def test_console_non_admins_cannot_change_roles(client, console_members, role):
 def test_changing_a_role_to_the_role_it_already_has_says_nothing_changed(client, claude_members):
     from django.contrib.messages import get_messages
 
-    from orgs.models import AuditEvent
+    from audit.models import AuditEvent
 
     client.force_login(claude_members["owner"].user)
     target = claude_members["member"]

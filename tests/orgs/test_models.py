@@ -2,7 +2,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from orgs.models import AuditEvent, Membership, Organization
+from audit import actions
+from audit.models import AuditEvent
+from orgs.models import Membership, Organization
+from tests.audit.helpers import record_events
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 
@@ -63,7 +66,7 @@ def test_slug_is_unique():
 
 @pytest.mark.django_db
 def test_audit_events_cannot_be_changed_or_deleted(claude_org):
-    event = AuditEvent.objects.create(organization=claude_org, action="test.happened")
+    [event] = record_events(claude_org, 1, action=actions.ORG_CREATED)
     event.action = "test.rewritten"
     with pytest.raises(PermissionError):
         event.save()
@@ -73,7 +76,7 @@ def test_audit_events_cannot_be_changed_or_deleted(claude_org):
         AuditEvent.objects.filter(pk=event.pk).update(action="test.rewritten")
     with pytest.raises(PermissionError):
         AuditEvent.objects.filter(pk=event.pk).delete()
-    assert AuditEvent.objects.get(pk=event.pk).action == "test.happened"
+    assert AuditEvent.objects.get(pk=event.pk).action == "org.created"
 
 
 @pytest.mark.django_db

@@ -8,7 +8,8 @@ audit event.
 import pytest
 from django.urls import reverse
 
-from orgs.models import AuditEvent, Invitation, Membership, Organization
+from audit.models import AuditEvent
+from orgs.models import Invitation, Membership, Organization
 from tests.conftest import CLAUDE_ROLES, CONSOLE_ROLES
 from tests.factories import InvitationFactory
 
@@ -32,6 +33,7 @@ PAGES = [
     "invitation-revoke",
     "audit-log",
     "audit-log-csv",
+    "audit-log-export",
     "api-settings",
 ]
 METHODS = ["GET", "POST"]
@@ -58,6 +60,7 @@ OPENS = {
     "invitation-revoke": {"claude": {"primary_owner", "owner"}, "console": {"admin"}},
     "audit-log": {"claude": {"primary_owner", "owner"}, "console": {"admin"}},
     "audit-log-csv": {"claude": {"primary_owner", "owner"}, "console": {"admin"}},
+    "audit-log-export": {"claude": {"primary_owner", "owner"}, "console": {"admin"}},
 }
 METHODS_ALLOWED = {
     "data-management": {"GET", "POST"},
@@ -72,6 +75,7 @@ METHODS_ALLOWED = {
     "invitation-revoke": {"POST"},
     "audit-log": {"GET"},
     "audit-log-csv": {"GET"},
+    "audit-log-export": {"GET"},
 }
 # Those whose allowed POST really changes something (the others are refused with a message):
 # only the Primary Owner transfers Primary Ownership, and console orgs have none to transfer.
@@ -176,4 +180,4 @@ def test_permission_matrix(client, claude_members, console_members, outsider, ki
 
 
 def test_the_matrix_covers_every_actor_page_and_method():
-    assert len(CELLS) == len(ACTORS) * len(PAGES) * len(METHODS) == 312
+    assert len(CELLS) == len(ACTORS) * len(PAGES) * len(METHODS) == 336

@@ -4,9 +4,10 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.db import IntegrityError
 
+from audit.models import AuditEvent
+from audit.services import RequestMeta
 from orgs import services
-from orgs.audit import RequestMeta
-from orgs.models import AuditEvent, Membership, Organization
+from orgs.models import Membership, Organization
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

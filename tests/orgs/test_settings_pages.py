@@ -3,10 +3,11 @@
 import pytest
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from orgs.kinds import CLAUDE, CONSOLE
-from orgs.models import AuditEvent, Organization
+from orgs.models import Organization
 
-ACTION_THUMBS_FEEDBACK, ACTION_WORKBENCH_FEEDBACK = CLAUDE.setting_action, CONSOLE.setting_action
+ACTION_THUMBS_FEEDBACK, ACTION_WORKBENCH_FEEDBACK = CLAUDE.setting_action.code, CONSOLE.setting_action.code
 ERR_TEAM_PLAN = "Thumbs Feedback can be changed on the Enterprise plan only."
 DENIED_DATA_MANAGEMENT = "Only the Primary Owner and Owners of this organization can open Data Management."
 DENIED_PRIVACY = "Only the Org Admins of this organization can open Privacy."
@@ -144,7 +145,7 @@ def test_a_failing_audit_write_rolls_the_change_back(setting, monkeypatch):
     def broken_insert(*args, **kwargs):
         raise RuntimeError("audit storage is down")
 
-    monkeypatch.setattr(AuditEvent.objects, "create", broken_insert)
+    monkeypatch.setattr(AuditEvent, "save", broken_insert)
     setting["client"].raise_request_exception = True
     with pytest.raises(RuntimeError, match="audit storage is down"):
         _post(setting, setting["confirm_url"], {"confirmed": "yes"})

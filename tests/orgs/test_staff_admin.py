@@ -5,9 +5,12 @@ from django.contrib import admin
 from django.db import connection
 from django.urls import reverse
 
+from audit import actions
+from audit.models import AuditEvent
 from feedback.models import Feedback
-from orgs.models import AuditEvent, Membership, Organization
+from orgs.models import Membership, Organization
 from retention.models import RetentionRun
+from tests.audit.helpers import record_events
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -113,7 +116,7 @@ def _admin_forms(claude_org, console_org):
     """Every registered model's add form, and its change form for one stored object."""
     member = MembershipFactory(organization=claude_org, role="member")
     MembershipFactory(organization=console_org, role="admin")
-    event = AuditEvent.objects.create(organization=claude_org, action="org.created")
+    [event] = record_events(claude_org, 1, action=actions.ORG_CREATED)
     report = Feedback.objects.create(surface="chat", rating="up", conversation={"messages": []})
     run = RetentionRun.objects.create(started_at="2026-01-01T00:00:00Z", retention_years=5, cutoff="2021-01-01T00:00:00Z")
     objects = {Organization: [claude_org, console_org], Membership: [member], AuditEvent: [event],
@@ -142,11 +145,11 @@ def test_every_admin_form_answers_bad_values_without_a_500(staff_client, claude_
 
 
 def test_audit_search_answers_exact_email_action_prefix_and_org_slug(staff_client, claude_org, console_org):
-    AuditEvent.objects.create(organization=claude_org, action="member.role.changed", actor_email="a@example.test")
-    AuditEvent.objects.create(organization=console_org, action="settings.workbench_feedback.changed")
+    record_events(claude_org, 1, action=actions.ROLE_CHANGED, actor_email="a@example.test")
+    record_events(console_org, 1, action=actions.WORKBENCH_FEEDBACK_CHANGED, actor_email="")
 
     def found(**params):
-        cl = staff_client.get("/admin/orgs/auditevent/", params).context["cl"]
+        cl = staff_client.get("/admin/audit/auditevent/", params).context["cl"]
         return sorted(e.action for e in cl.result_list)
 
     assert found(q="a@example.test") == ["member.role.changed"]

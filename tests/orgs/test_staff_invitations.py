@@ -6,7 +6,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from orgs.models import AuditEvent, Invitation
+from audit.models import AuditEvent
+from orgs.models import Invitation
 from tests.factories import InvitationFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -2,8 +2,9 @@
 
 import pytest
 
+from audit.models import AuditEvent
 from console.models import User
-from orgs.models import AuditEvent, Membership
+from orgs.models import Membership
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

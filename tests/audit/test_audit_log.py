@@ -3,44 +3,28 @@
 import csv
 import datetime
 import io
+import json
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
+from audit import actions
+from audit.actions import ACTIONS
+from audit.models import AuditEvent
+from audit.presentation import EXPORT_FIELDS
+from audit.services import RequestMeta
 from orgs import services
-from orgs.audit import RequestMeta
-from orgs.audit_labels import ACTION_LABELS
-from orgs.models import AuditEvent
+from tests.audit.helpers import clock
+from tests.audit.helpers import record_events as _events
 from tests.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def _events(org, n, action="settings.thumbs_feedback.changed", actor_email="owner@example.test", **extra):
-    """n events, oldest first (created_at is set on insert, the id breaks ties)."""
-    return AuditEvent.objects.bulk_create(
-        AuditEvent(
-            organization=org, actor_email=actor_email, action=action, target=f"organization:{org.slug}",
-            old_value=True, new_value=False, ip_address="192.0.2.1", **extra
-        )
-        for _ in range(n)
-    )
 
 
 @pytest.fixture
 def owner_client(client, claude_members):
     client.force_login(claude_members["owner"].user)
     return client
-
-
-def _set_time(event, when):
-    # Audit events are append-only through the ORM, and created_at is set on insert: move it in SQL.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {AuditEvent._meta.db_table} SET created_at = %s WHERE id = %s",  # noqa: S608 - the model's own table
-            [when, event.pk],
-        )
 
 
 def _page(client, **params):
@@ -82,9 +66,8 @@ def test_a_transfer_reads_as_who_became_primary_owner_and_both_roles(owner_clien
 
 
 def test_times_are_in_the_viewers_time_zone_named_with_a_machine_readable_datetime(owner_client, claude_org):
-    [event] = _events(claude_org, 1)
-    when = datetime.datetime(2026, 7, 1, 22, 30, tzinfo=datetime.UTC)
-    _set_time(event, when)
+    with clock(datetime.datetime(2026, 7, 1, 22, 30, tzinfo=datetime.UTC)):
+        _events(claude_org, 1)
     owner_client.cookies["tz"] = "Europe/Paris"
     html = _page(owner_client).content.decode()
     assert 'data-testid="time-zone">Europe/Paris<' in html
@@ -109,15 +92,15 @@ def test_audit_log_is_newest_first_with_numbered_pages_of_50(owner_client, claud
 
 
 def test_the_action_filter_lists_every_label_and_keeps_the_filter_across_pages(owner_client, claude_org):
-    _events(claude_org, 55, action="member.removed")
+    _events(claude_org, 55, action=actions.MEMBER_REMOVED, new=None)
     _events(claude_org, 3)
     response = _page(owner_client, action="member.removed")
     assert {row["event"].action for row in response.context["rows"]} == {"member.removed"}
     assert response.context["page_obj"].paginator.count == 55
     html = response.content.decode()
     assert "action=member.removed&amp;page=2" in html
-    for code, label in ACTION_LABELS.items():
-        assert f'<option value="{code}"' in html and label in html
+    for code, action in ACTIONS.items():
+        assert f'<option value="{code}"' in html and action.label in html
     assert '<option value="member.removed" selected>Member removed</option>' in html
 
 
@@ -130,13 +113,14 @@ def test_filtering_by_person_matches_their_email_in_any_case(owner_client, claud
 
 
 def test_filtering_by_dates_takes_whole_days_in_the_viewers_zone(owner_client, claude_org):
-    events = _events(claude_org, 3)
     # 30 June 23:30 UTC is 1 July in Paris; 1 July 22:30 UTC is 2 July in Paris.
     times = [datetime.datetime(2026, 6, 30, 21, 0, tzinfo=datetime.UTC),
              datetime.datetime(2026, 6, 30, 23, 30, tzinfo=datetime.UTC),
              datetime.datetime(2026, 7, 1, 22, 30, tzinfo=datetime.UTC)]
-    for event, when in zip(events, times, strict=True):
-        _set_time(event, when)
+    events = []
+    for when in times:
+        with clock(when):
+            events += _events(claude_org, 1)
     owner_client.cookies["tz"] = "Europe/Paris"
     response = _page(owner_client, date_from="2026-07-01", date_to="2026-07-01")
     assert [row["event"].pk for row in response.context["rows"]] == [events[1].pk]
@@ -213,7 +197,7 @@ def test_csv_has_the_pages_words_and_the_raw_codes_in_their_own_columns(owner_cl
 
 
 def test_csv_follows_the_filter(owner_client, claude_org):
-    _events(claude_org, 2, action="member.removed")
+    _events(claude_org, 2, action=actions.MEMBER_REMOVED, new=None)
     _events(claude_org, 3)
     response = owner_client.get(reverse("orgs:audit-log-csv", args=["claude-ent"]), {"action": "member.removed"})
     assert [r[9] for r in _csv_rows(response)[1:]] == ["member.removed", "member.removed"]
@@ -230,3 +214,27 @@ def test_csv_cells_that_spreadsheets_would_run_as_formulas_are_escaped(owner_cli
     _events(claude_org, 1, user_agent="=HYPERLINK(\"http://evil\")")
     rows = _csv_rows(owner_client.get(reverse("orgs:audit-log-csv", args=["claude-ent"])))
     assert rows[1][7] == "'=HYPERLINK(\"http://evil\")"
+
+
+def test_the_export_is_the_chain_oldest_first_narrowed_only_by_whole_days(owner_client, claude_org):
+    times = [datetime.datetime(2026, 6, 30, 21, 0, tzinfo=datetime.UTC), datetime.datetime(2026, 7, 1, 9, 0, tzinfo=datetime.UTC),
+             datetime.datetime(2026, 7, 2, 9, 0, tzinfo=datetime.UTC)]
+    for when in times:
+        with clock(when):
+            _events(claude_org, 2)
+    url = reverse("orgs:audit-log-export", args=["claude-ent"])
+
+    def lines(**params):
+        response = owner_client.get(url, params)
+        assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+        return [json.loads(line) for line in b"".join(response.streaming_content).decode().splitlines()]
+
+    every = lines()
+    assert [e["seq"] for e in every] == [1, 2, 3, 4, 5, 6]
+    assert set(every[0]) == {*EXPORT_FIELDS} and every[0]["created_at"] == "2026-06-30T21:00:00.000000Z"
+    # A day in Paris is a piece of the chain: the action and person filters do not apply to it.
+    owner_client.cookies["tz"] = "Europe/Paris"
+    piece = lines(date_from="2026-07-01", date_to="2026-07-01", action="member.removed", person="nobody@example.test")
+    assert [e["seq"] for e in piece] == [3, 4]  # 30 June 21:00 UTC is still 30 June in Paris
+    assert (piece[0]["prev_hash"], piece[1]["prev_hash"]) == (every[1]["hash"], piece[0]["hash"])
+    assert owner_client.get(url, {"date_from": "2026-07-02", "date_to": "2026-07-01"}).status_code == 400

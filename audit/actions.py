@@ -1,0 +1,228 @@
+"""Every audit action in one registry: its stored code, its label, and the shape of its old and new values.
+
+Services record by these objects (an unknown code or a value of the wrong shape is refused), the kind
+profiles name them, and the Audit log page, its filter, the CSV, the export and the staff admin read
+them. Codes are stored: never rename one. A new action is one line here.
+"""
+
+from dataclasses import dataclass
+
+NONE = "—"
+
+ERR_UNKNOWN_ACTION = "“{code}” is not an audit action: add it to audit.actions first."
+ERR_VALUE_SHAPE = "The values of “{code}” do not have its shape ({shape}): old={old!r}, new={new!r}."
+
+# Words for the values of a vocabulary ("role", "kind", "plan"), given by the app that owns it:
+# words(organization, value) -> str or None. audit imports no app above it, so they register here.
+_VOCABULARIES = {}
+
+
+def register_words(vocabulary, words):
+    """Let the app that owns a vocabulary put its values in words."""
+    _VOCABULARIES[vocabulary] = words
+
+
+def value_words(organization, value, vocabulary=""):
+    """One stored value in words: On/Off, or the vocabulary's word for it; None for no value."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "On" if value else "Off"
+    words = _VOCABULARIES.get(vocabulary)
+    return (words(organization, value) if words else None) or str(value)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One changed field of an event: its name and the old and new values in words (None: none)."""
+
+    field: str
+    old: str | None
+    new: str | None
+
+    def __str__(self):
+        if self.old is None:
+            return f"{self.field}: {self.new or NONE}"
+        return f"{self.field}: {self.old} → {self.new or NONE}"
+
+
+def _is_text(value):
+    return value is None or isinstance(value, str)
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A setting turned on or off: old and new are booleans."""
+
+    field: str
+    describe = "true/false"
+
+    def fits(self, old, new):
+        return all(v is None or isinstance(v, bool) for v in (old, new)) and new is not None
+
+    def changes(self, organization, old, new):
+        return [Change(self.field, value_words(organization, old), value_words(organization, new))]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One value of a vocabulary (a role): new alone (given), old alone (taken away), or old → new."""
+
+    field: str
+    vocabulary: str
+    gone: str = ""  # how an old value with no new one ends ("removed"); empty: the old value is shown alone
+    describe = "a code or null"
+
+    def fits(self, old, new):
+        return _is_text(old) and _is_text(new) and (old, new) != (None, None)
+
+    def changes(self, organization, old, new):
+        before, after = value_words(organization, old, self.vocabulary), value_words(organization, new, self.vocabulary)
+        if before is not None and after is None:
+            return [Change(self.field, before, self.gone)] if self.gone else [Change(self.field, None, before)]
+        return [Change(self.field, before, after)]
+
+
+@dataclass(frozen=True)
+class Record:
+    """Several named fields: old and new are objects holding some of them (the ones created or changed)."""
+
+    fields: tuple  # (key, label, vocabulary), in the order they read
+    describe = "objects of named fields"
+
+    def fits(self, old, new):
+        keys = {key for key, _, _ in self.fields}
+        return all(
+            v is None or (isinstance(v, dict) and set(v) <= keys and all(_is_text(x) for x in v.values()))
+            for v in (old, new)
+        )
+
+    def changes(self, organization, old, new):
+        old, new = old or {}, new or {}
+        return [
+            Change(label, value_words(organization, old.get(key), vocabulary), value_words(organization, new.get(key), vocabulary))
+            for key, label, vocabulary in self.fields
+            if key in old or key in new
+        ]
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """A role held by one person at a time passing on: who held it, who holds it, and both people's roles.
+
+    old = {"primary_owner": former holder's e-mail or null, "role": the new holder's former role};
+    new = {"primary_owner": new holder's e-mail, "previous_primary_owner_role": what the former holder became}.
+    """
+
+    role: str = "primary_owner"
+    vocabulary: str = "role"
+    describe = "the holder before and after, with their roles"
+
+    def fits(self, old, new):
+        return (
+            isinstance(old, dict) and set(old) == {self.role, "role"} and all(_is_text(v) for v in old.values())
+            and isinstance(new, dict) and set(new) == {self.role, f"previous_{self.role}_role"}
+            and all(_is_text(v) for v in new.values())
+        )
+
+    def changes(self, organization, old, new):
+        title = value_words(organization, self.role, self.vocabulary)
+        before, after = old.get(self.role), new.get(self.role)
+        changes = [Change(title, before or NONE, after)]
+        if after and old.get("role"):
+            changes.append(Change(f"Role of {after}", value_words(organization, old["role"], self.vocabulary), title))
+        if before and new.get(f"previous_{self.role}_role"):
+            changes.append(Change(
+                f"Role of {before}", title, value_words(organization, new[f"previous_{self.role}_role"], self.vocabulary)
+            ))
+        return changes
+
+
+@dataclass(frozen=True)
+class Action:
+    """One kind of audit event: the code stored, the label people read, the shape of its values."""
+
+    code: str
+    label: str
+    shape: object
+
+    @property
+    def group(self):
+        """The first word of the code (settings, member, org): the staff filter's groups."""
+        return self.code.split(".", 1)[0]
+
+    def check_values(self, old, new):
+        """Raise ValueError unless old and new have this action's shape."""
+        if not self.shape.fits(old, new):
+            raise ValueError(ERR_VALUE_SHAPE.format(code=self.code, shape=self.shape.describe, old=old, new=new))
+
+    def changes(self, organization, old, new):
+        """The event's old → new values as Changes, in words."""
+        return self.shape.changes(organization, old, new)
+
+
+ACTIONS = {}
+
+
+def _action(code, label, shape):
+    action = Action(code, label, shape)
+    assert code not in ACTIONS, code
+    ACTIONS[code] = action
+    return action
+
+
+THUMBS_FEEDBACK_CHANGED = _action("settings.thumbs_feedback.changed", "Thumbs Feedback setting changed", Flag("Thumbs Feedback"))
+WORKBENCH_FEEDBACK_CHANGED = _action(
+    "settings.workbench_feedback.changed", "Workbench feedback setting changed", Flag("Workbench feedback")
+)
+MEMBER_ADDED = _action("member.added", "Member added", Choice("Role", "role"))
+MEMBER_INVITED = _action("member.invited", "Member invited", Choice("Role", "role"))
+INVITATION_RESENT = _action("member.invitation_resent", "Invitation resent", Choice("Role", "role"))
+INVITATION_REVOKED = _action("member.invitation_revoked", "Invitation revoked", Choice("Role", "role"))
+ROLE_CHANGED = _action("member.role.changed", "Role changed", Choice("Role", "role"))
+MEMBER_REMOVED = _action("member.removed", "Member removed", Choice("Role", "role", gone="removed"))
+PRIMARY_OWNER_TRANSFERRED = _action("member.primary_owner.transferred", "Primary Ownership transferred", Transfer())
+ORG_CREATED = _action("org.created", "Organization created", Record((
+    ("name", "Name", ""), ("slug", "Address (slug)", ""), ("kind", "Kind", "kind"), ("plan", "Plan", "plan"),
+)))
+ORG_DETAILS_CHANGED = _action("org.details.changed", "Organization details changed", Record((
+    ("name", "Name", ""), ("slug", "Address (slug)", ""), ("plan", "Plan", "plan"),
+)))
+
+# The staff list's filter: actions by the first word of their code (a prefix the index answers).
+GROUP_LABELS = {"settings": "Settings", "member": "Members", "org": "Organization"}
+
+
+def get_action(code):
+    """The registered action with this code, or None."""
+    return ACTIONS.get(code)
+
+
+def action_label(code):
+    """The words for an action code; an unknown code is shown as it is stored."""
+    action = ACTIONS.get(code)
+    return action.label if action else code
+
+
+def action_choices():
+    """The actions the filter offers: (code, label), by label."""
+    return sorted(((a.code, a.label) for a in ACTIONS.values()), key=lambda item: item[1])
+
+
+def group_choices():
+    """The staff filter's groups: (prefix with its dot, label)."""
+    return [(f"{group}.", label) for group, label in GROUP_LABELS.items()]
+
+
+def describe_changes(organization, code, old, new):
+    """An event's old → new values in words; a code no longer registered reads its raw values."""
+    action = ACTIONS.get(code)
+    if action is not None and action.shape.fits(old, new):
+        return action.changes(organization, old, new)
+    if old is None and new is None:
+        return []
+    if isinstance(old, dict) or isinstance(new, dict):
+        old, new = old if isinstance(old, dict) else {}, new if isinstance(new, dict) else {}
+        return [Change(key, value_words(organization, old.get(key)), value_words(organization, new.get(key)))
+                for key in dict.fromkeys([*old, *new])]
+    return [Change("Value", value_words(organization, old), value_words(organization, new))]
