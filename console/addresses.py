@@ -152,11 +152,6 @@ def clean_new_email(value):
     return normalize_email(value)
 
 
-def validate_new_email(value):
-    """A field validator: the address may name a new identity (see ``clean_new_email``)."""
-    clean_new_email(value)
-
-
 class AddressCollision(Exception):
     """Stored addresses that are one identity once normalised: an operator decides, nothing is merged."""
 
