@@ -9,7 +9,8 @@ import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-worker_class = "gthread"
+# gthread, answering the requests gunicorn itself refuses in JSON under /api/ (console/gunicorn_worker.py).
+worker_class = "console.gunicorn_worker.ConsoleThreadWorker"
 # One process per core and one more: PostgreSQL and Redis waits leave the CPU idle otherwise.
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from console.addresses import normalize_email
 from console.admin_lists import DateRangeFilter, LargeTableAdminMixin
 from console.admin_mixins import ReadOnlyAdminMixin
 
@@ -45,7 +46,7 @@ class AuditEventAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin
         if not term:
             return queryset, False
         if "@" in term:
-            return queryset.filter(actor_email=term), False
+            return queryset.filter(actor_email=normalize_email(term)), False
         organization = organization_model().objects.filter(slug=term).first()
         if organization is not None:
             return queryset.filter(organization=organization), False

@@ -2,6 +2,8 @@
 
 from django import forms
 
+from console.addresses import normalize_email
+
 from .actions import action_choices
 
 ERR_UNKNOWN_ACTION = "There is no action “{value}”. Choose one from the list, or All actions."
@@ -25,7 +27,8 @@ class AuditFilterForm(forms.Form):
         self.fields["action"].error_messages["invalid_choice"] = ERR_UNKNOWN_ACTION.replace("{value}", "%(value)s")
 
     def clean_person(self):
-        return self.cleaned_data["person"].strip()
+        person = self.cleaned_data["person"].strip()
+        return normalize_email(person) if person else ""
 
     def clean(self):
         cleaned = super().clean()

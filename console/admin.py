@@ -6,7 +6,9 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 
+from .addresses import clean_new_email, normalize_email
 from .admin_mixins import CheckedSelectionMixin
+from .forms import StaffSignInForm
 from .models import User
 
 
@@ -15,11 +17,23 @@ class ConsoleUserChangeForm(UserChangeForm):
         model = User
         fields = "__all__"
 
+    def clean_email(self):
+        """A new address is checked like any new identity's (console.addresses); an unchanged one is kept."""
+        email = self.cleaned_data["email"]
+        return clean_new_email(email) if "email" in self.changed_data else self.initial.get("email", email)
+
 
 class ConsoleUserCreationForm(AdminUserCreationForm):
     class Meta:
         model = User
         fields = ("email",)
+
+    def clean_email(self):
+        return clean_new_email(self.cleaned_data["email"])
+
+
+# The staff sign-in looks the address up in its normal form, as the console's does.
+admin.site.login_form = StaffSignInForm
 
 
 @admin.register(User)
@@ -40,6 +54,13 @@ class UserAdmin(CheckedSelectionMixin, BaseUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "usable_password", "password1", "password2"]}),
     ]
+
+    def get_search_results(self, request, queryset, search_term):
+        """An address (with an @) is found by its normal form, exactly; other text as Django searches names and addresses."""
+        term = search_term.strip()
+        if "@" in term:
+            return queryset.filter(email=normalize_email(term)), False
+        return super().get_search_results(request, queryset, search_term)
 
 
 # Other apps' lists with actions check their selection too (importing their admin modules above

@@ -9,7 +9,8 @@ which must first tell an outage from a bug, is console.outage.server_error.
 import logging
 
 from django.core.exceptions import RequestDataTooBig
-from django.http import JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
+from django.template.loader import render_to_string
 from django.views import defaults
 from django.views.csrf import csrf_failure as html_csrf_failure
 
@@ -64,6 +65,13 @@ def bad_request(request, exception, template_name=defaults.ERROR_400_TEMPLATE_NA
     if isinstance(exception, RequestDataTooBig):
         return api_error(413, "too_large", ERR_TOO_LARGE)
     return api_error(400, "invalid", ERR_BAD_REQUEST)
+
+
+def unreadable_request(request, detail):
+    """400 for input that cannot be read as text: the 400 page naming the part, or JSON ``invalid`` under /api/."""
+    if is_api_request(request):
+        return api_error(400, "invalid", detail)
+    return HttpResponseBadRequest(render_to_string(defaults.ERROR_400_TEMPLATE_NAME, {"detail": detail}))
 
 
 def permission_denied(request, exception, template_name=defaults.ERROR_403_TEMPLATE_NAME):

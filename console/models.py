@@ -5,19 +5,21 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
 
+from .addresses import MAX_EMAIL_LENGTH, clean_new_email, normalize_email
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def get_by_natural_key(self, username):
-        """Find a user by e-mail, ignoring case."""
-        return self.get(email__iexact=username)
+        """Find a user by e-mail: the normal form of what was typed, compared exactly with the stored one."""
+        return self.get(email=normalize_email(username))
 
     def create_user(self, email, password=None, **extra_fields):
-        """Create a person who signs in with this e-mail address."""
+        """Create a person who signs in with this e-mail address (ValidationError for an address refused)."""
         if not email:
             raise ValueError("An e-mail address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user = self.model(email=clean_new_email(email), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -30,7 +32,8 @@ class UserManager(BaseUserManager):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    email = models.EmailField("e-mail address", unique=True)
+    # Always the normal form (console.addresses): unique here means one account per person.
+    email = models.EmailField("e-mail address", unique=True, max_length=MAX_EMAIL_LENGTH)
     full_name = models.CharField("name", max_length=150, blank=True)
     is_staff = models.BooleanField(
         "staff status", default=False, help_text="Can sign in to the Django admin."
@@ -52,9 +55,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self):
         return self.email
 
+    def save(self, *args, **kwargs):
+        self.email = normalize_email(self.email)
+        super().save(*args, **kwargs)
+
     def clean(self):
         super().clean()
-        self.email = self.__class__.objects.normalize_email(self.email).lower()
+        self.email = normalize_email(self.email)
 
     def get_full_name(self):
         return self.full_name or self.email

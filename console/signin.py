@@ -7,9 +7,11 @@ higher one per address across accounts), so the handler folds them into the coun
 from axes.backends import AxesStandaloneBackend
 from axes.handlers.database import AxesDatabaseHandler
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Sum
 from django.shortcuts import render
+
+from .addresses import normalize_email
+from .forms import SignInForm
 
 ERR_LOCKED_OUT = (
     "Too many failed sign-in attempts for this account from your network. "
@@ -56,10 +58,10 @@ class SignInThrottleBackend(AxesStandaloneBackend):
 
 
 def normalized_username(request, credentials):
-    """The e-mail as people type it, counted once whatever its case or surrounding spaces."""
+    """The e-mail typed, in its normal form: every spelling that is one account is counted as one name."""
     source = credentials if credentials is not None else getattr(request, "POST", {})
     username = source.get(settings.AXES_USERNAME_FORM_FIELD) if source else None
-    return username.strip().lower() if isinstance(username, str) else username
+    return normalize_email(username) if isinstance(username, str) else username
 
 
 def client_address(request):
@@ -75,7 +77,7 @@ def client_address(request):
 def locked_out(request, original_response=None, credentials=None):
     """429: the sign-in form again, its e-mail kept, with a plain message saying why and for how long."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    form = AuthenticationForm(request, initial={"username": normalized_username(request, credentials)})
+    form = SignInForm(request, initial={"username": normalized_username(request, credentials)})
     context = {"form": form, "locked_out_message": ERR_LOCKED_OUT.format(minutes=minutes), "next": request.POST.get("next", "")}
     return render(request, "registration/login.html", context, status=429)
 

@@ -9,6 +9,7 @@ from orgs import invitation_views
 from orgs import views as orgs_views
 
 from . import api, views
+from .forms import SignInForm
 
 api_v1 = [
     path("me", api.me, name="me"),
@@ -20,7 +21,7 @@ urlpatterns = [
     path("", orgs_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=SignInForm, redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("invitations/<str:token>/", invitation_views.invitation, name="invitation"),
     path("orgs/", include("orgs.urls")),

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from audit.services import RequestMeta
+from console.addresses import normalize_email
 from console.admin import UserAdmin
 from console.admin_lists import LargeTableAdminMixin
 from console.admin_mixins import CheckedSelectionMixin, ReadOnlyAdminMixin
@@ -131,9 +132,9 @@ class MembershipAdmin(StaffServiceAdminMixin, LargeTableAdminMixin, admin.ModelA
         return obj.role_label
 
     def get_search_results(self, request, queryset, search_term):
-        """An exact e-mail address (addresses are stored lower-case): one index lookup, never a scan."""
-        term = search_term.strip().lower()
-        return (queryset.filter(user__email=term) if term else queryset), False
+        """An exact e-mail address (stored in its normal form): one index lookup, never a scan."""
+        term = search_term.strip()
+        return (queryset.filter(user__email=normalize_email(term)) if term else queryset), False
 
     def get_actions(self, request):
         # Removing a member is one service call each, with its checks: no bulk delete.
@@ -246,13 +247,13 @@ class InvitationAdmin(CheckedSelectionMixin, LargeTableAdminMixin, ReadOnlyAdmin
         return invitation_status(obj, timezone.now())
 
     def get_search_results(self, request, queryset, search_term):
-        """An exact (lower-case) address or an organization's slug: each answered by an index."""
-        term = search_term.strip().lower()
+        """An exact address (in its normal form) or an organization's slug: each answered by an index."""
+        term = search_term.strip()
         if not term:
             return queryset, False
         if "@" in term:
-            return queryset.filter(email=term), False
-        return queryset.filter(organization__slug=term), False
+            return queryset.filter(email=normalize_email(term)), False
+        return queryset.filter(organization__slug=term.lower()), False
 
     def has_revoke_permission(self, request):
         return request.user.has_perm("orgs.change_invitation")

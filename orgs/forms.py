@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth import password_validation
 
+from console.addresses import MAX_EMAIL_LENGTH, clean_new_email
 from console.models import User
 
 from .roles import role_label, roles_for_kind
@@ -39,7 +40,7 @@ class RoleForm(forms.Form):
 class InvitationForm(forms.Form):
     """Invite a person by e-mail, with one of the roles of the organization's kind."""
 
-    email = forms.EmailField(label="E-mail address", max_length=254)
+    email = forms.CharField(label="E-mail address", max_length=MAX_EMAIL_LENGTH)
     role = forms.ChoiceField(label="Role")
 
     def __init__(self, *args, organization, grantable, **kwargs):
@@ -50,6 +51,10 @@ class InvitationForm(forms.Form):
         self.grantable = [(r.value, role_label(kind, r)) for r in roles_for_kind(kind) if r in grantable]
         if grantable and not self.is_bound:
             self.initial.setdefault("role", self.grantable[-1][0])
+
+    def clean_email(self):
+        """The address in its normal form; look-alikes and addresses our mail cannot reach are refused."""
+        return clean_new_email(self.cleaned_data["email"])
 
 
 class JoinForm(forms.Form):

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.services import RequestMeta
+from console.addresses import normalize_email, same_address
 from console.models import User
 
 from . import invitations, permissions, selectors, services
@@ -54,7 +55,7 @@ def post_invitation(request, membership):
         return form, None
     email, role = form.cleaned_data["email"], form.cleaned_data["role"]
     try:
-        invitations.invite_member(
+        invitation = invitations.invite_member(
             actor=request.user, organization=membership.organization, email=email, role=role,
             request_meta=RequestMeta.from_request(request),
         )
@@ -64,7 +65,7 @@ def post_invitation(request, membership):
     except services.NotAllowed as error:
         raise PermissionDenied(error.message) from error
     label = role_label(membership.organization.kind, role)
-    messages.success(request, f"Invitation sent to {email.lower()} as {label}. The link is valid for 7 days.")
+    messages.success(request, f"Invitation sent to {invitation.email} as {label}. The link is valid for 7 days.")
     return form, redirect("orgs:members", membership.organization.slug)
 
 
@@ -124,7 +125,7 @@ def invitation(request, token):
     meta = RequestMeta.from_request(request)
     user = request.user
     if user.is_authenticated:
-        if user.email.lower() != invitation.email:
+        if not same_address(user.email, invitation.email):
             return _page(request, invitation, "other-account", status=403)
         if request.method == "POST":
             try:
@@ -132,7 +133,7 @@ def invitation(request, token):
             except services.ServiceError as error:
                 return _page(request, invitation, "problem", status=409, problem=error.message)
         return _page(request, invitation, "accept")
-    if User.objects.filter(email__iexact=invitation.email).exists():
+    if User.objects.filter(email=normalize_email(invitation.email)).exists():
         login_url = f"{reverse('login')}?{urlencode({'next': request.path})}"
         return _page(request, invitation, "sign-in", login_url=login_url)
     form = JoinForm(request.POST if request.method == "POST" else None, email=invitation.email)

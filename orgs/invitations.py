@@ -13,6 +13,7 @@ from audit import actions
 from audit import selectors as audit_selectors
 from audit.services import SYSTEM, record_audit_event
 from console import outbox
+from console.addresses import normalize_email, same_address, why_new_email_refused
 from console.mail import send_templated_mail
 from console.models import User
 
@@ -52,6 +53,10 @@ ERR_INVITATION_EXPIRED = "This invitation has expired (links are valid for 7 day
 ERR_INVITATION_VOID = "This invitation is no longer valid: the person who sent it can no longer give this role. Ask for a new one."
 ERR_INVITATION_OTHER_ACCOUNT = "This invitation is for {email}; you are signed in as someone else."
 ERR_INVITATION_HAS_ACCOUNT = "An account with this address already exists: sign in to accept the invitation."
+ERR_INVITATION_ADDRESS = (
+    "This invitation's address can no longer name an account (it holds look-alike characters). "
+    "Ask the person who invited you for a new invitation to your plain address."
+)
 
 
 class FieldError(ServiceError):
@@ -114,14 +119,20 @@ def _check_can_invite(actor_m, role):
 
 
 def invite_member(*, actor, organization, email, role, request_meta=SYSTEM):
-    """Invite a person by e-mail with a role the actor may grant; the link is mailed after commit."""
-    email = email.strip().lower()
+    """Invite a person by e-mail with a role the actor may grant; the link is mailed after commit.
+
+    The address is stored, shown and mailed in its normal form; a spelling of a member's address or
+    of an open invitation's is refused as theirs, and a look-alike address is refused outright.
+    """
+    if reason := why_new_email_refused(email):
+        raise FieldError(reason, "email")
+    email = normalize_email(email)
     with transaction.atomic():
         # The org lock serializes invitations, so the daily count and "already invited" hold.
         org = lock_org(organization)
         actor_m = membership_of(actor, org)
         _check_can_invite(actor_m, role)
-        if Membership.objects.filter(organization=org, user__email__iexact=email).exists():
+        if Membership.objects.filter(organization=org, user__email=email).exists():
             raise FieldError(ERR_ALREADY_MEMBER, "email")
         now = timezone.now()
         invitation = Invitation.objects.filter(organization=org, email=email, accepted_at=None, revoked_at=None).first()
@@ -238,12 +249,14 @@ def accept_invitation(*, token, user=None, new_account=None, request_meta=SYSTEM
         if error := why_invitation_unusable(invitation, timezone.now()):
             raise ServiceError(error)
         if user is None:
-            if User.objects.filter(email__iexact=invitation.email).exists():
+            if User.objects.filter(email=normalize_email(invitation.email)).exists():
                 raise ServiceError(ERR_INVITATION_HAS_ACCOUNT)
+            if why_new_email_refused(invitation.email):
+                raise ServiceError(ERR_INVITATION_ADDRESS)
             user = User.objects.create_user(
                 invitation.email, new_account["password"], full_name=new_account.get("full_name", "")
             )
-        elif user.email.lower() != invitation.email:
+        elif not same_address(user.email, invitation.email):
             raise ServiceError(ERR_INVITATION_OTHER_ACCOUNT.format(email=invitation.email))
         if Membership.objects.filter(organization=org, user=user).exists():
             raise ServiceError(ERR_ALREADY_MEMBER)

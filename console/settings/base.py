@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "console.middleware.SecurityHeadersMiddleware",
     "console.errors.ApiErrorMiddleware",
     "console.middleware.OutageMiddleware",
+    # Before anything reads the path, query, cookies or form: NUL, lone surrogates, broken UTF-8 are a 400.
+    "console.middleware.UnreadableInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -212,6 +212,7 @@ STATES = {
     "403-member": State("member@acme.test", "/orgs/acme/settings/data-management/", status=403),
     "403-admin-audit-log": State("admin@acme.test", AUDIT, status=403),
     "404": State("owner@acme.test", "/orgs/no-such-org/", status=404),
+    "400-unreadable": State("owner@acme.test", "/orgs/switch/?slug=%00", status=400),
     "api-docs": State("member@acme.test", "/api/v1/docs/"),
 }
 

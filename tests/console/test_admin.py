@@ -1,6 +1,7 @@
 import pytest
 
 from audit.models import AuditEvent
+from console.models import User
 from tests.audit.helpers import record_events
 from tests.factories import MembershipFactory, UserFactory
 
@@ -78,3 +79,36 @@ def test_admin_role_change_is_audited_and_refusals_change_nothing(staff_client, 
     admin.refresh_from_db()
     assert admin.role == "admin"
     assert AuditEvent.objects.filter(action="member.role.changed").count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [
+        ("admın@example.test", "look-alikes"),  # Django's own check lets a dotless ı through
+        ("owner@exａmple.test", "looks like a plain letter"),
+        ("OWNER@Example.TEST", "already exists"),  # a spelling of an existing account
+    ],
+)
+def test_staff_cannot_add_a_look_alike_or_a_second_spelling_of_an_account(staff_client, typed, error):
+    UserFactory(email="owner@example.test")
+    response = staff_client.post(
+        "/admin/console/user/add/",
+        {"email": typed, "usable_password": "false", "password1": "", "password2": ""},
+    )
+    assert response.status_code == 200
+    assert error in str(response.context["adminform"].form.errors["email"])
+    assert sorted(User.objects.values_list("email", flat=True)) == ["owner@example.test", "root@example.test"]
+
+
+@pytest.mark.django_db
+def test_staff_add_an_account_in_its_normal_form_and_find_it_by_any_spelling(staff_client):
+    response = staff_client.post(
+        "/admin/console/user/add/", {"email": "Kate@BÜCHER.example", "usable_password": "false"}
+    )
+    assert response.status_code == 302
+    assert User.objects.filter(email="kate@bücher.example").exists()
+    for spelling in ["KATE@xn--bcher-kva.example", " kate@Bücher.example "]:
+        listed = staff_client.get("/admin/console/user/", {"q": spelling}).context["cl"].result_list
+        assert [user.email for user in listed] == ["kate@bücher.example"]
+    assert list(staff_client.get("/admin/console/user/", {"q": "katе@bücher.example"}).context["cl"].result_list) == []

@@ -1,5 +1,6 @@
 """The repository's gunicorn.conf.py: one stalled upload no longer blocks the health check."""
 
+import json
 import os
 import signal
 import socket
@@ -71,3 +72,48 @@ def test_a_stalled_upload_does_not_block_the_health_check(gunicorn_server):
         assert _get(url + "/accounts/login/", timeout=20) == 200
     finally:
         stalled.close()
+
+
+def _raw(port, request):
+    """Send bytes as they are and read the whole answer (gunicorn closes after an error)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=20) as sock:
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    return status, head.decode("latin-1").lower(), body
+
+
+def _post(path, headers):
+    return f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}\r\n\r\n".encode()
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        "Content-Type: application/json\r\nContent-Length: abc",
+        "Content-Type: application/json\r\nContent-Length: -1",
+        "Content-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 3",
+        "Content-Type: application/json\r\nContent-Length: 2\r\nTransfer-Encoding: chunked",
+    ],
+)
+def test_what_gunicorn_refuses_before_django_is_the_api_json_error_under_api(gunicorn_server, headers):
+    port, _ = gunicorn_server
+    status, head, body = _raw(port, _post("/api/v1/orgs/acme/feedback", headers))
+    assert status == 400
+    assert "content-type: application/json" in head
+    assert json.loads(body)["error"] == "invalid"
+    # Pages keep gunicorn's own page.
+    status, head, body = _raw(port, _post("/accounts/login/", headers))
+    assert status == 400 and "content-type: text/html" in head
+
+
+def test_a_request_line_or_header_past_gunicorns_limits_is_refused_without_a_5xx(gunicorn_server):
+    port, _ = gunicorn_server
+    # Too long to read, so its path is unknown: gunicorn's own page (the proxy answers these first, README).
+    status, _, _ = _raw(port, f"GET /api/v1/me?{'x' * 5000} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+    assert status == 414
+    status, _, _ = _raw(port, f"GET /api/v1/me HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: {'x' * 9000}\r\n\r\n".encode())
+    assert 400 <= status < 500

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from console.addresses import ERR_EMAIL_INVALID
 from console.models import OutboxMessage, User
 from orgs import invitations, notices, services
 from orgs.models import Invitation, Membership, hash_invitation_token, invitation_link_token
@@ -78,7 +79,7 @@ def test_the_form_offers_only_the_roles_the_person_may_give(client, claude_membe
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"email": "not-an-address", "role": "member"}, "email", "Enter a valid email address."),
+        ({"email": "not-an-address", "role": "member"}, "email", ERR_EMAIL_INVALID),
         ({"email": "new@example.test", "role": "primary_owner"}, "role", invitations.ERR_INVITE_PRIMARY),
         ({"email": "new@example.test", "role": "developer"}, "role", "Select a valid choice."),
     ],
@@ -360,3 +361,77 @@ def test_a_team_plan_or_unchanged_setting_notifies_nobody(team_members, claude_m
         with pytest.raises(services.ServiceError):
             services.set_feedback_setting(actor=team_members["owner"].user, organization=team_members["owner"].organization, enabled=False)
     assert callbacks == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [
+        ("admın@example.test", "look-alikes"),  # a dotless ı (Django's own check lets it through)
+        ("ſam@example.test", "look-alikes"),  # a long s
+        ("\u212aate@example.test", "look-alikes"),  # a Kelvin sign
+        ("ｋａｔｅ@example.test", "look-alikes"),  # full-width letters
+        ("kаte@example.test", "look-alikes"),  # a Cyrillic а
+        ("kate@exаmple.test", "mixes alphabets"),
+        ("kate@examp\u217cе.test", "looks like a plain letter"),  # a small roman numeral fifty
+    ],
+)
+def test_an_invitation_to_a_look_alike_address_is_a_form_error(client, claude_members, typed, error):
+    owner = claude_members["owner"]
+    client.force_login(owner.user)
+    response = client.post(_members_url(owner.organization), {"email": typed, "role": "member"})
+    assert response.status_code == 400
+    assert error in response.context["invite_form"].errors["email"][0]
+    assert not Invitation.objects.exists()
+    with pytest.raises(invitations.FieldError):
+        invitations.invite_member(actor=owner.user, organization=owner.organization, email=typed, role="member")
+
+
+def test_a_spelling_that_folds_onto_a_member_or_an_open_invitation_is_refused_as_theirs(client, claude_members):
+    owner = claude_members["owner"]
+    MembershipFactory(organization=owner.organization, role="member", user=UserFactory(email="kate@bücher.example"))
+    client.force_login(owner.user)
+    for spelling in ["KATE@XN--BCHER-KVA.EXAMPLE", " Kate@BÜCHER.example "]:
+        response = client.post(_members_url(owner.organization), {"email": spelling, "role": "member"})
+        assert response.context["invite_form"].errors["email"] == [invitations.ERR_ALREADY_MEMBER]
+    assert client.post(_members_url(owner.organization), {"email": "ann@bücher.example", "role": "member"}).status_code == 302
+    response = client.post(_members_url(owner.organization), {"email": "ANN@xn--bcher-kva.example", "role": "admin"})
+    assert response.context["invite_form"].errors["email"] == [invitations.ERR_ALREADY_INVITED]
+    assert list(Invitation.objects.values_list("email", "role")) == [("ann@bücher.example", "member")]
+
+
+def test_the_address_shown_is_the_address_stored_and_mailed(client, claude_members):
+    from django.core.mail.message import sanitize_address
+
+    owner = claude_members["owner"]
+    client.force_login(owner.user)
+    response = client.post(_members_url(owner.organization), {"email": "Ann@BÜCHER.example", "role": "member"}, follow=True)
+    assert "Invitation sent to ann@bücher.example as Member" in response.content.decode()
+    assert Invitation.objects.get().email == "ann@bücher.example"
+    [payload] = _queued_payloads()
+    invitations.send_invitation_email(**payload)
+    [message] = mail.outbox
+    assert message.to == ["ann@bücher.example"]
+    # On the wire the domain is its A-label: the same address (IDNA), not another one.
+    assert sanitize_address(message.to[0], "utf-8") == "ann@xn--bcher-kva.example"
+
+
+def test_an_account_accepts_an_invitation_stored_under_another_spelling_of_its_address(client, claude_members):
+    owner = claude_members["owner"]
+    kate = UserFactory(email="kate@bücher.example")
+    invitation = InvitationFactory(organization=owner.organization, invited_by=owner.user, email="kate@bücher.example")
+    Invitation.objects.filter(pk=invitation.pk).update(email="kate@xn--bcher-kva.example")  # as stored before normalising
+    client.force_login(kate)
+    assert client.get(f"/invitations/{invitation.token}/").context["state"] == "accept"
+    assert client.post(f"/invitations/{invitation.token}/").status_code == 302
+    assert Membership.objects.filter(organization=owner.organization, user=kate).exists()
+
+
+def test_a_stored_look_alike_invitation_creates_no_account(client, claude_members):
+    owner = claude_members["owner"]
+    invitation = InvitationFactory(organization=owner.organization, invited_by=owner.user, email="kate@example.test")
+    Invitation.objects.filter(pk=invitation.pk).update(email="katе@example.test")  # a Cyrillic е, stored by older code
+    form = {"full_name": "Kate", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    response = client.post(f"/invitations/{invitation.token}/", form)
+    assert response.status_code == 409
+    assert response.context["problem"] == invitations.ERR_INVITATION_ADDRESS
+    assert not User.objects.filter(email__startswith="kat").exists()

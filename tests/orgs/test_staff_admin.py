@@ -141,7 +141,9 @@ def test_every_admin_form_answers_bad_values_without_a_500(staff_client, claude_
                 continue  # SQLite cannot bind integers past 64 bits (Django's own Group form fails); production is PostgreSQL
             query = f"?organization={bad}" if "membership/add" in url else ""
             response = staff_client.post(url + query, dict.fromkeys(fields, bad))
-            assert response.status_code in (200, 302, 403), (url, bad, response.status_code)
+            # A NUL anywhere is refused before the admin reads it (console.middleware.UnreadableInputMiddleware).
+            expected = (400,) if "\x00" in bad and fields else (200, 302, 403)
+            assert response.status_code in expected, (url, bad, response.status_code)
 
 
 def test_audit_search_answers_exact_email_action_prefix_and_org_slug(staff_client, claude_org, console_org):

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from console.addresses import normalize_email
 from orgs import services
 from orgs.demo import DEMO_NAMES, DEMO_ORGS, STAFF_EMAIL
 from orgs.models import Membership, Organization
@@ -30,7 +31,7 @@ class Command(BaseCommand):
 
     def _user(self, email, password):
         User = get_user_model()
-        user = User.objects.filter(email=email).first()
+        user = User.objects.filter(email=normalize_email(email)).first()
         if user is None:
             return User.objects.create_user(email, password, full_name=DEMO_NAMES[email])
         if not user.check_password(password):
