@@ -12,6 +12,7 @@ from .roles import OrgKind, Plan, is_role_valid_for_kind, role_label
 ACTION_LABELS = {
     "settings.thumbs_feedback.changed": "Thumbs Feedback setting changed",
     "settings.workbench_feedback.changed": "Workbench feedback setting changed",
+    "settings.model_training.changed": "Model training setting changed",
     "member.added": "Member added",
     "member.invited": "Member invited",
     "member.invitation_revoked": "Invitation revoked",
@@ -43,6 +44,8 @@ FIELD_LABELS = {
     "previous_primary_owner_role": "Former Primary Owner's new role",
     "thumbs_feedback_enabled": "Thumbs Feedback",
     "workbench_feedback_enabled": "Workbench feedback",
+    "model_training_enabled": "Model training",
+    "terms_version": "Terms version",
 }
 
 REMOVED = "removed"
@@ -84,7 +87,7 @@ def value_words(kind, value, field=""):
             return OrgKind(value).label
         if field == "plan" and value in Plan.values:
             return Plan(value).label
-        if field not in ("name", "slug", "email", "primary_owner") and is_role_valid_for_kind(kind, value):
+        if field not in ("name", "slug", "email", "primary_owner", "terms_version") and is_role_valid_for_kind(kind, value):
             return role_label(kind, value)
     return str(value)
 
