@@ -49,8 +49,11 @@ SETTINGS_SCHEMA = {
             "type": ["string", "null"], "format": "date-time",
             "description": "When model training was allowed (UTC, to the microsecond); null while it is off.",
         },
+        "model_training_terms_version": {
+            "type": ["string", "null"], "description": "The terms version it was allowed under; null while it is off.",
+        },
     },
-    "required": ["model_training_enabled", "model_training_since"],
+    "required": ["model_training_enabled", "model_training_since", "model_training_terms_version"],
     "oneOf": [{"required": ["thumbs_feedback_enabled"]}, {"required": ["workbench_feedback_enabled"]}],
     "additionalProperties": False,
 }
@@ -126,14 +129,16 @@ def build_document():
                     "summary": "Read the organization's data settings",
                     "description": "`thumbs_feedback_enabled` for Claude organizations, "
                                    "`workbench_feedback_enabled` for API Console organizations; for both, "
-                                   "`model_training_enabled` (off unless the organization allowed it) and "
-                                   "`model_training_since`, the instant it was allowed (null while off).",
+                                   "`model_training_enabled` (off unless the organization allowed it), with "
+                                   "`model_training_since` and `model_training_terms_version`: the instant and the "
+                                   "terms it was allowed under (null while off).",
                     "parameters": [slug],
                     "responses": {
                         "200": {"description": "The settings", "content": {"application/json": {
                             "schema": SETTINGS_SCHEMA,
                             "example": {"thumbs_feedback_enabled": True, "model_training_enabled": True,
-                                        "model_training_since": "2025-10-01T09:30:00.123456Z"},
+                                        "model_training_since": "2025-10-01T09:30:00.123456Z",
+                                        "model_training_terms_version": "2025-10-01"},
                         }}},
                         **{k: v for k, v in errors.items() if k in READ_ERRORS},
                     },

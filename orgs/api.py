@@ -18,6 +18,7 @@ def settings_payload(organization):
         organization.profile.setting_field: organization.feedback_enabled,
         MODEL_TRAINING_FIELD: training.enabled,
         "model_training_since": _utc_instant(training.since),
+        "model_training_terms_version": training.terms_version or None,
     }
 
 

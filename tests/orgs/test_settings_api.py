@@ -7,7 +7,7 @@ from tests.conftest import CLAUDE_ROLES, CONSOLE_ROLES
 
 pytestmark = pytest.mark.django_db
 
-TRAINING_OFF = {"model_training_enabled": False, "model_training_since": None}
+TRAINING_OFF = {"model_training_enabled": False, "model_training_since": None, "model_training_terms_version": None}
 
 
 def _url(slug):
