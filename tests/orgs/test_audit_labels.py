@@ -23,6 +23,10 @@ def test_an_unknown_code_is_shown_as_stored_rather_than_hidden():
 @pytest.mark.parametrize(("kind", "action", "old", "new", "words"), [
     ("claude", "settings.thumbs_feedback.changed", True, False, ["Thumbs Feedback: On → Off"]),
     ("console", "settings.workbench_feedback.changed", False, True, ["Workbench feedback: Off → On"]),
+    ("claude", "settings.model_training.changed", {"model_training_enabled": False},
+     {"model_training_enabled": True, "terms_version": "2025-10-01"}, ["Model training: Off → On", "Terms version: 2025-10-01"]),
+    ("console", "settings.model_training.changed", {"model_training_enabled": True},
+     {"model_training_enabled": False, "terms_version": "admin"}, ["Model training: On → Off", "Terms version: admin"]),
     ("claude", "member.role.changed", "member", "owner", ["Role: Member → Owner"]),
     ("console", "member.role.changed", "developer", "admin", ["Role: Developer → Org Admin"]),
     ("claude", "member.added", None, "admin", ["Role: Admin"]),
