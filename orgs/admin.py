@@ -3,6 +3,8 @@
 Every change goes through orgs.staff, which calls orgs.services; a refusal is shown on the form.
 """
 
+from datetime import UTC
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import TO_FIELD_VAR
@@ -62,6 +64,10 @@ MODEL_TRAINING_FIELDS = ["model_training_enabled", "model_training_periods"]
 TRAINING_PERIODS_SHOWN = 20
 
 
+def _utc(moment):
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M:%S.%f} UTC"
+
+
 @admin.register(Organization)
 class OrganizationAdmin(StaffServiceAdminMixin, admin.ModelAdmin):
     list_display = [
@@ -87,7 +93,8 @@ class OrganizationAdmin(StaffServiceAdminMixin, admin.ModelAdmin):
         if not periods:
             return "None: model training has never been allowed."
         rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", (
-            (p.started_at, p.started_by_email or "—", p.terms_version, p.ended_at or "still on", p.ended_by_email or "—")
+            (_utc(p.started_at), p.started_by_email or "—", p.terms_version,
+             _utc(p.ended_at) if p.ended_at else "still on", p.ended_by_email or "—")
             for p in periods
         ))
         url = reverse("admin:orgs_modeltrainingperiod_changelist") + f"?organization__id__exact={obj.pk}"

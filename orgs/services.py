@@ -108,8 +108,8 @@ def set_model_training(*, actor, organization, enabled, terms_version=None, requ
 
     Prospective only: allowing opens a period at this instant, withdrawing ends it at this instant
     (``now``, the server's clock unless a test gives its own). Only the org's training deciders
-    act, staff included (consent is the customer's to give); a terms version that is no longer
-    the current one is refused.
+    act, never staff as operators (consent is the customer's to give); a terms version that is
+    no longer the current one is refused.
     """
     enabled = bool(enabled)
     with transaction.atomic():
