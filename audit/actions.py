@@ -93,7 +93,7 @@ class Record:
     def fits(self, old, new):
         keys = {key for key, _, _ in self.fields}
         return all(
-            v is None or (isinstance(v, dict) and set(v) <= keys and all(_is_text(x) for x in v.values()))
+            v is None or (isinstance(v, dict) and set(v) <= keys and all(_is_text(x) or isinstance(x, bool) for x in v.values()))
             for v in (old, new)
         )
 
@@ -175,6 +175,9 @@ THUMBS_FEEDBACK_CHANGED = _action("settings.thumbs_feedback.changed", "Thumbs Fe
 WORKBENCH_FEEDBACK_CHANGED = _action(
     "settings.workbench_feedback.changed", "Workbench feedback setting changed", Flag("Workbench feedback")
 )
+MODEL_TRAINING_CHANGED = _action("settings.model_training.changed", "Model training setting changed", Record((
+    ("model_training_enabled", "Model training", ""), ("terms_version", "Terms version", ""),
+)))
 MEMBER_ADDED = _action("member.added", "Member added", Choice("Role", "role"))
 MEMBER_INVITED = _action("member.invited", "Member invited", Choice("Role", "role"))
 INVITATION_RESENT = _action("member.invitation_resent", "Invitation resent", Choice("Role", "role"))

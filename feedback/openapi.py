@@ -38,6 +38,25 @@ ERROR_CODES = {
     "500": ("server_error", "Something went wrong on the server; nothing was stored."),
     "503": ("unavailable", "A service the API needs is down for a moment; nothing was stored."),
 }
+# GET /api/v1/orgs/{slug}/settings: its kind's feedback setting (one of the two) and the model training choice.
+SETTINGS_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "thumbs_feedback_enabled": {"type": "boolean", "description": "Claude organizations only."},
+        "workbench_feedback_enabled": {"type": "boolean", "description": "API Console organizations only."},
+        "model_training_enabled": {"type": "boolean"},
+        "model_training_since": {
+            "type": ["string", "null"], "format": "date-time",
+            "description": "When model training was allowed (UTC, to the microsecond); null while it is off.",
+        },
+        "model_training_terms_version": {
+            "type": ["string", "null"], "description": "The terms version it was allowed under; null while it is off.",
+        },
+    },
+    "required": ["model_training_enabled", "model_training_since", "model_training_terms_version"],
+    "oneOf": [{"required": ["thumbs_feedback_enabled"]}, {"required": ["workbench_feedback_enabled"]}],
+    "additionalProperties": False,
+}
 # The errors a read-only endpoint can answer.
 READ_ERRORS = ("401", "404", "405", "500", "503")
 
@@ -109,12 +128,18 @@ def build_document():
                     "operationId": "getOrganizationSettings",
                     "summary": "Read the organization's data settings",
                     "description": "`thumbs_feedback_enabled` for Claude organizations, "
-                                   "`workbench_feedback_enabled` for API Console organizations.",
+                                   "`workbench_feedback_enabled` for API Console organizations; for both, "
+                                   "`model_training_enabled` (off unless the organization allowed it), with "
+                                   "`model_training_since` and `model_training_terms_version`: the instant and the "
+                                   "terms it was allowed under (null while off).",
                     "parameters": [slug],
                     "responses": {
-                        "200": {"description": "The settings", "content": {"application/json": {"schema": {
-                            "type": "object", "additionalProperties": {"type": "boolean"},
-                        }}}},
+                        "200": {"description": "The settings", "content": {"application/json": {
+                            "schema": SETTINGS_SCHEMA,
+                            "example": {"thumbs_feedback_enabled": True, "model_training_enabled": True,
+                                        "model_training_since": "2025-10-01T09:30:00.123456Z",
+                                        "model_training_terms_version": "2025-10-01"},
+                        }}},
                         **{k: v for k, v in errors.items() if k in READ_ERRORS},
                     },
                 }

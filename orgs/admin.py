@@ -3,6 +3,8 @@
 Every change goes through orgs.staff, which calls orgs.services; a refusal is shown on the form.
 """
 
+from datetime import UTC
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import TO_FIELD_VAR
@@ -20,8 +22,9 @@ from console.admin_mixins import CheckedSelectionMixin, ReadOnlyAdminMixin
 from console.models import User
 
 from . import invitations, services, staff
-from .models import Invitation, Membership, Organization
+from .models import Invitation, Membership, ModelTrainingPeriod, Organization
 from .roles import Role, is_role_valid_for_kind
+from .selectors import list_model_training_periods
 
 
 class StaffServiceAdminMixin:
@@ -58,20 +61,49 @@ def _members_url(organization, action="changelist"):
     return f"{url}?{key}={organization.pk}"
 
 
+MODEL_TRAINING_FIELDS = ["model_training_enabled", "model_training_periods"]
+TRAINING_PERIODS_SHOWN = 20
+
+
+def _utc(moment):
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M:%S.%f} UTC"
+
+
 @admin.register(Organization)
 class OrganizationAdmin(StaffServiceAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "slug", "kind", "plan", "thumbs_feedback_enabled", "workbench_feedback_enabled"]
-    list_filter = ["kind", "plan", "thumbs_feedback_enabled", "workbench_feedback_enabled"]
+    list_display = [
+        "name", "slug", "kind", "plan", "thumbs_feedback_enabled", "workbench_feedback_enabled", "model_training_enabled",
+    ]
+    list_filter = ["kind", "plan", "thumbs_feedback_enabled", "workbench_feedback_enabled", "model_training_enabled"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
     def get_fields(self, request, obj=None):
         fields = staff.organization_fields(obj.kind if obj else None)
-        return [*fields, "members"] if obj else fields
+        return [*fields, *MODEL_TRAINING_FIELDS, "members"] if obj else fields
 
     def get_readonly_fields(self, request, obj=None):
-        # The kind decides which roles exist: it is fixed once the organization exists.
-        return ["kind", "created_at", "members"] if obj else []
+        # The kind decides which roles exist: it is fixed once the organization exists. Model training
+        # is the customer's consent to give or withdraw: staff see it and its periods, never change them.
+        return ["kind", "created_at", *MODEL_TRAINING_FIELDS, "members"] if obj else []
+
+    @admin.display(description="model training periods")
+    def model_training_periods(self, obj):
+        """The latest periods in which the organization allowed model training, and a link to all of them."""
+        periods = list_model_training_periods(obj, limit=TRAINING_PERIODS_SHOWN)
+        if not periods:
+            return "None: model training has never been allowed."
+        rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", (
+            (_utc(p.started_at), p.started_by_email or "—", p.terms_version,
+             _utc(p.ended_at) if p.ended_at else "still on", p.ended_by_email or "—")
+            for p in periods
+        ))
+        url = reverse("admin:orgs_modeltrainingperiod_changelist") + f"?organization__id__exact={obj.pk}"
+        return format_html(
+            "<table><thead><tr><th>From</th><th>Allowed by</th><th>Terms version</th><th>To</th><th>Withdrawn by</th>"
+            '</tr></thead><tbody>{}</tbody></table><a href="{}">All periods of this organization</a>',
+            rows, url,
+        )
 
     def get_prepopulated_fields(self, request, obj=None):
         return {} if obj else self.prepopulated_fields
@@ -100,6 +132,17 @@ class OrganizationAdmin(StaffServiceAdminMixin, admin.ModelAdmin):
             return
         created = staff.create_organization(actor=request.user, values=form.cleaned_data, request_meta=meta)
         obj.pk, obj.created_at, obj._state.adding = created.pk, created.created_at, False
+
+
+@admin.register(ModelTrainingPeriod)
+class ModelTrainingPeriodAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Every period in which an organization allowed model training: read-only, consent is the customer's to give."""
+
+    # One organization's periods: ?organization__id__exact=<id>, linked from its page.
+    list_display = ["organization", "started_at", "started_by_email", "terms_version", "ended_at", "ended_by_email"]
+    list_select_related = ["organization"]
+    fields = list_display
+    ordering = ["-started_at", "-id"]
 
 
 class MembershipForm(forms.ModelForm):

@@ -1,4 +1,5 @@
-"""Template context of the organizations: the switcher on every page, and the frame of an error page inside an org."""
+"""Template context of the organizations: the switcher on every page, the frame of an error page inside an org,
+and the model training facts of the org's pages."""
 
 from django.utils.functional import SimpleLazyObject
 
@@ -55,3 +56,11 @@ def _deciders(membership):
 
 
 DECIDERS_SHOWN = 5
+
+
+def model_training_facts(request):
+    """Inside an organization, its model training choice now, for the facts its pages state (queried only if shown)."""
+    membership = getattr(request, "org_membership", None)
+    if membership is None:
+        return {}
+    return {"model_training": SimpleLazyObject(lambda: selectors.get_model_training_state(membership.organization))}

@@ -22,6 +22,12 @@ class DataSettingForm(forms.Form):
         return self.cleaned_data[self.field_name]
 
 
+class ModelTrainingConfirmForm(forms.Form):
+    """The confirmation of allowing model training: the terms version the decider was shown."""
+
+    terms_version = forms.CharField(max_length=64)
+
+
 class RoleForm(forms.Form):
     """A new role for one member, among the roles of the organization's kind."""
 

@@ -27,6 +27,9 @@ class KindProfile:
     raters_label: str
     deciding_roles: tuple
     deciders_label: str
+    # Who alone allows or withdraws model training (a subset of the deciders, on every plan).
+    training_roles: tuple
+    training_deciders_label: str
     # Whether deciders manage their peers (Org Admins do; Owners do not manage Owners), and
     # whether the org must always keep one admin (a console org's last Org Admin stays).
     peers_manage_each_other: bool
@@ -69,6 +72,8 @@ CLAUDE = KindProfile(
     raters_label="members",
     deciding_roles=(Role.PRIMARY_OWNER, Role.OWNER),
     deciders_label="the Primary Owner and Owners",
+    training_roles=(Role.PRIMARY_OWNER,),
+    training_deciders_label="the Primary Owner",
     peers_manage_each_other=False,
     needs_admin=False,
     plans=(Plan.TEAM, Plan.ENTERPRISE),
@@ -88,11 +93,19 @@ CONSOLE = KindProfile(
     raters_label="people using the Workbench",
     deciding_roles=(Role.ADMIN,),
     deciders_label="the Org Admins",
+    training_roles=(Role.ADMIN,),
+    training_deciders_label="the Org Admins",
     peers_manage_each_other=True,
     needs_admin=True,
     plans=("",),
     setting_plans=("",),
 )
+
+# The model training choice (DESIGN §1, §5): one setting of the same name in both kinds, off by default;
+# only who decides it varies (``training_roles``).
+MODEL_TRAINING_FIELD = "model_training_enabled"
+MODEL_TRAINING_LABEL = "Model training"
+MODEL_TRAINING_ACTION = actions.MODEL_TRAINING_CHANGED
 
 PROFILES = {profile.kind: profile for profile in (CLAUDE, CONSOLE)}
 PROFILE_BY_SURFACE = {profile.surface: profile for profile in PROFILES.values()}

@@ -17,6 +17,7 @@ from .roles import OrgKind, Plan, Role, is_role_valid_for_kind, role_label
 ERR_PLAN_FOR_KIND = "Claude organizations need a plan (Team or Enterprise); Console organizations have none."
 ERR_ROLE_NOT_IN_KIND = "The role “{role}” does not exist in a {kind} organization."
 ERR_ALREADY_MEMBER = "This person is already a member of the organization."
+ERR_TRAINING_PERIOD_KEPT = "Model training periods are kept as recorded: an open period can only be ended, never changed or deleted."
 
 
 class Organization(models.Model):
@@ -29,6 +30,11 @@ class Organization(models.Model):
     )
     workbench_feedback_enabled = models.BooleanField(
         default=True, help_text="Console orgs: feedback may be given in the Workbench."
+    )
+    # Changed only by orgs.services.set_model_training, which keeps its periods (ModelTrainingPeriod).
+    model_training_enabled = models.BooleanField(
+        default=False,
+        help_text="Conversations from the moment a decider confirmed it, until withdrawn, may be used to train models.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -187,3 +193,79 @@ class Invitation(models.Model):
     @property
     def role_label(self):
         return role_label(self.organization.kind, self.role)
+
+
+class ModelTrainingPeriodQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError(ERR_TRAINING_PERIOD_KEPT)
+
+    def delete(self):
+        raise PermissionError(ERR_TRAINING_PERIOD_KEPT)
+
+
+class ModelTrainingPeriod(models.Model):
+    """A span in which an organization allowed model training: [started_at, ended_at), kept forever.
+
+    Prospective only: it covers conversations from the moment a decider confirmed it (under
+    ``terms_version``) until the moment it was withdrawn (open while ``ended_at`` is empty).
+    """
+
+    ENDING_FIELDS = frozenset({"ended_at", "ended_by", "ended_by_email"})
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="model_training_periods")
+    started_at = models.DateTimeField()
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The e-mails are kept beside the keys so the record still names the people if an account goes.
+    started_by_email = models.EmailField(blank=True)
+    terms_version = models.CharField(max_length=64)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    ended_by_email = models.EmailField(blank=True)
+
+    objects = ModelTrainingPeriodQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["organization", "-started_at"], name="training_period_org_start")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=Q(ended_at__isnull=True),
+                name="one_open_training_period_per_org",
+                violation_error_message="An organization has at most one open model training period.",
+            ),
+            models.CheckConstraint(
+                name="training_period_ends_after_it_starts",
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")),
+            ),
+            models.CheckConstraint(name="training_period_names_its_terms", condition=~Q(terms_version="")),
+        ]
+
+    def __str__(self):
+        return f"Model training in {self.organization} from {self.started_at:%Y-%m-%d %H:%M} UTC"
+
+    def save(self, *args, **kwargs):
+        # The one change a stored period allows is its ending, once.
+        if not self._state.adding:
+            fields = set(kwargs.get("update_fields") or ())
+            if not fields or not fields <= self.ENDING_FIELDS or not getattr(self, "_stored_open", False):
+                raise PermissionError(ERR_TRAINING_PERIOD_KEPT)
+        super().save(*args, **kwargs)
+        self._stored_open = self.ended_at is None
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError(ERR_TRAINING_PERIOD_KEPT)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        period = super().from_db(db, field_names, values)
+        period._stored_open = period.__dict__.get("ended_at", False) is None
+        return period
+
+    @property
+    def is_open(self):
+        return self.ended_at is None

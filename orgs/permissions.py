@@ -11,6 +11,7 @@ from .roles import Role, is_role_valid_for_kind, rank
 ERR_NOT_ALLOWED = "You do not have permission to make this change."
 ERR_SETTINGS_PAGE = "Only {deciders} of this organization can open {page}."
 ERR_SETTING_PLAN = "{setting} can be changed on the {plans} plan only."
+ERR_MODEL_TRAINING = "Only {deciders} of this organization can change model training."
 ERR_AUDIT_LOG = "Only the people who manage this organization's data settings can read its audit log."
 ERR_MEMBERS = "Your role does not allow changing members."
 ERR_INVITE = "Your role does not allow inviting people."
@@ -84,6 +85,26 @@ def plan_refusal(organization):
 def setting_plan_refusal(profile):
     """The refusal for changing this kind's feedback setting on a plan without it."""
     return ERR_SETTING_PLAN.format(setting=profile.setting_label, plans=profile.setting_plans_label)
+
+
+def why_cannot_change_model_training(membership):
+    """Why the person may not allow or withdraw model training: the Primary Owner alone (claude), the Org Admins (console)."""
+    if not is_member(membership):
+        return ERR_NOT_ALLOWED
+    profile = _profile(membership)
+    if membership.role in profile.training_roles:
+        return None
+    return ERR_MODEL_TRAINING.format(deciders=profile.training_deciders_label)
+
+
+def can_change_model_training(membership):
+    """Whether the person allows or withdraws model training for their organization."""
+    return why_cannot_change_model_training(membership) is None
+
+
+def can_change_any_data_setting(membership):
+    """Whether the person may change at least one data setting of the organization (feedback or model training)."""
+    return can_change_feedback_setting(membership) or can_change_model_training(membership)
 
 
 def can_manage_data_settings(membership):

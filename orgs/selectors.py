@@ -1,8 +1,13 @@
 """Reads of organizations and memberships."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import Q
 from django.http import Http404
 
-from .models import Invitation, Membership, Organization, hash_invitation_token
+from .models import Invitation, Membership, ModelTrainingPeriod, Organization, hash_invitation_token
 
 
 def list_memberships_for_user(user):
@@ -102,3 +107,55 @@ def get_open_invitation(organization, invitation_id):
 def get_invitation_by_token(token):
     """The invitation whose link carries this token, with its organization, or None."""
     return Invitation.objects.select_related("organization").filter(token_hash=hash_invitation_token(token)).first()
+
+
+# The model training choice (issue 18): its terms, its state now, and its history.
+
+
+def get_training_terms_version():
+    """The terms version a decider accepts when allowing model training now (setting TRAINING_TERMS_VERSION)."""
+    return settings.TRAINING_TERMS_VERSION
+
+
+@dataclass(frozen=True)
+class ModelTrainingState:
+    """Whether the organization allows model training now and, while it does, since when, under which terms, by whom."""
+
+    enabled: bool
+    since: datetime | None = None
+    terms_version: str = ""
+    confirmed_by: str = ""
+
+
+def get_model_training_state(organization):
+    """The organization's model training choice now (no query while it is off)."""
+    if not organization.model_training_enabled:
+        return ModelTrainingState(enabled=False)
+    period = get_open_model_training_period(organization)
+    if period is None:  # only if a row was changed by hand past the service; the flag still says on
+        return ModelTrainingState(enabled=True)
+    return ModelTrainingState(
+        enabled=True, since=period.started_at, terms_version=period.terms_version, confirmed_by=period.started_by_email
+    )
+
+
+def get_open_model_training_period(organization):
+    """The organization's model training period still running, or None."""
+    return ModelTrainingPeriod.objects.filter(organization=organization, ended_at__isnull=True).first()
+
+
+def was_model_training_allowed(organization, at):
+    """Whether the organization allowed model training at the instant ``at``.
+
+    Periods are half-open: allowed from the instant of the confirmation on, no longer at the
+    instant of the withdrawal. The one answer every caller asks.
+    """
+    return ModelTrainingPeriod.objects.filter(
+        Q(ended_at__isnull=True) | Q(ended_at__gt=at), organization=organization, started_at__lte=at
+    ).exists()
+
+
+def list_model_training_periods(organization, limit=None):
+    """The organization's model training periods, newest first (at most ``limit``)."""
+    periods = ModelTrainingPeriod.objects.filter(organization=organization).order_by("-started_at", "-id")
+    return list(periods[:limit] if limit else periods)

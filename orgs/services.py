@@ -2,18 +2,23 @@
 
 
 from django.db import transaction
+from django.utils import timezone
 
 from audit import actions
 from audit.services import SYSTEM, record_audit_event
 
-from . import permissions
-from .kinds import PROFILES
-from .models import ERR_ALREADY_MEMBER, Membership, Organization
+from . import permissions, selectors
+from .kinds import MODEL_TRAINING_FIELD, PROFILES
+from .models import ERR_ALREADY_MEMBER, Membership, ModelTrainingPeriod, Organization
 from .notices import notify_setting_changed
 from .permissions import ERR_NOT_ALLOWED, ERR_PRIMARY_BY_TRANSFER, ERR_ROLE_FOR_KIND
 from .roles import Role, is_role_valid_for_kind, role_label
 
 ERR_MEMBER_GONE = "That person is no longer a member of this organization."
+ERR_TERMS_VERSION = (
+    "The terms changed since this confirmation was shown: model training now needs terms version {version}. "
+    "Nothing was changed; read the confirmation again."
+)
 
 
 class ServiceError(Exception):
@@ -87,6 +92,63 @@ def set_feedback_setting(*, actor, organization, enabled, request_meta=SYSTEM):
         notify_setting_changed(event=event)
     setattr(organization, field, enabled)
     return True
+
+
+def set_model_training(*, actor, organization, enabled, terms_version=None, request_meta=SYSTEM, now=None):
+    """Allow model training (confirmed under ``terms_version``) or withdraw it; returns whether anything changed.
+
+    Prospective only: allowing opens a period at this instant, withdrawing ends it at this instant
+    (``now``, the server's clock unless a test gives its own). Only the org's training deciders
+    act, never staff as operators (consent is the customer's to give); a terms version that is
+    no longer the current one is refused.
+    """
+    enabled = bool(enabled)
+    with transaction.atomic():
+        org = lock_org(organization)
+        membership = membership_of(actor, org)
+        if membership is not None:
+            membership.organization = org
+        if reason := permissions.why_cannot_change_model_training(membership):
+            raise NotAllowed(reason)
+        old = org.model_training_enabled
+        if old == enabled:
+            return False
+        current_terms = selectors.get_training_terms_version()
+        if enabled and terms_version != current_terms:
+            raise ServiceError(ERR_TERMS_VERSION.format(version=current_terms))
+        period = _switch_model_training_period(org, actor, enabled, current_terms, now or timezone.now())
+        org.model_training_enabled = enabled
+        org.save(update_fields=[MODEL_TRAINING_FIELD])
+        event = record_audit_event(
+            organization=org,
+            actor=actor,
+            action=actions.MODEL_TRAINING_CHANGED,
+            target=f"organization:{org.slug}",
+            old={MODEL_TRAINING_FIELD: old},
+            new={MODEL_TRAINING_FIELD: enabled, "terms_version": period.terms_version if period else current_terms},
+            request_meta=request_meta,
+        )
+        notify_setting_changed(event=event)
+    organization.model_training_enabled = enabled
+    return True
+
+
+def _switch_model_training_period(org, actor, enabled, terms_version, now):
+    """Open a period at ``now`` or end the open one there (under the org's row lock); returns the period."""
+    last = ModelTrainingPeriod.objects.filter(organization=org).order_by("-started_at", "-id").first()
+    # Never before the last recorded instant: a clock stepped back must not make periods overlap.
+    if last is not None:
+        now = max(now, last.ended_at or last.started_at)
+    email = actor.email if actor else ""
+    if enabled:
+        return ModelTrainingPeriod.objects.create(
+            organization=org, started_at=now, started_by=actor, started_by_email=email, terms_version=terms_version
+        )
+    if last is None or not last.is_open:
+        return None
+    last.ended_at, last.ended_by, last.ended_by_email = now, actor, email
+    last.save(update_fields=["ended_at", "ended_by", "ended_by_email"])
+    return last
 
 
 def _lock_membership(membership, org):

@@ -18,6 +18,14 @@ urlpatterns = [
                 f"<slug:slug>/settings/{page}/confirm-off/", views.feedback_settings_confirm, {"page": page},
                 name=f"{page}-confirm",
             ),
+            path(
+                f"<slug:slug>/settings/{page}/model-training/", views.model_training, {"page": page},
+                name=f"{page}-model-training",
+            ),
+            path(
+                f"<slug:slug>/settings/{page}/model-training/confirm-on/", views.model_training_confirm,
+                {"page": page}, name=f"{page}-model-training-confirm",
+            ),
         )
     ),
     path("<slug:slug>/settings/members/", views.members, name="members"),

@@ -16,10 +16,12 @@ from audit.services import RequestMeta
 
 from . import invitation_views, permissions, selectors, services
 from .access import ERR_PAGE_FOR_KIND, org_member_view, render_org_page
-from .forms import DataSettingForm, RoleForm
+from .forms import DataSettingForm, ModelTrainingConfirmForm, RoleForm
+from .kinds import MODEL_TRAINING_FIELD, MODEL_TRAINING_LABEL
 from .roles import is_demotion, role_label, roles_for_kind
 
 MEMBERS_PER_PAGE = 50
+ERR_NO_TERMS_VERSION = "The confirmation did not say which terms version it accepts. Nothing was changed; confirm again."
 
 
 
@@ -72,7 +74,7 @@ def _setting_form(profile, *args, **kwargs):
     return DataSettingForm(*args, field_name=profile.setting_field, label=profile.setting_label, **kwargs)
 
 
-def _render_setting_page(request, membership, form, status=200, confirming=False):
+def _render_setting_page(request, membership, form, status=200, confirming=False, training=None):
     org = membership.organization
     profile = org.profile
     context = {
@@ -82,6 +84,7 @@ def _render_setting_page(request, membership, form, status=200, confirming=False
         "change_refusal": permissions.why_cannot_change_feedback_setting(membership),
         "confirming": confirming,
         "confirm_url": reverse(profile.settings_url_name + "-confirm", args=[org.slug]),
+        **_training_context(membership, **(training or {})),
     }
     return render_org_page(
         request, membership, "orgs/data_setting.html", profile.settings_page, context, status=status
@@ -143,6 +146,84 @@ def feedback_settings_confirm(request, membership, page):
         form = _setting_form(profile, initial={profile.setting_field: False})
         return _render_setting_page(request, membership, form, confirming=True)
     return _apply_setting(request, membership, False)
+
+
+# The model training choice, on the same settings page: its own form posting `model_training_enabled`;
+# turning it on is confirmed first (naming the terms version), turning it off applies at once.
+
+
+def _training_context(membership, confirming=False, error=""):
+    org = membership.organization
+    url_name = org.profile.settings_url_name
+    return {
+        "training_refusal": permissions.why_cannot_change_model_training(membership),
+        "training_confirming": confirming,
+        "training_error": error,
+        "terms_version": selectors.get_training_terms_version(),
+        "training_url": reverse(url_name + "-model-training", args=[org.slug]),
+        "training_confirm_url": reverse(url_name + "-model-training-confirm", args=[org.slug]),
+    }
+
+
+def _check_can_change_training(membership):
+    if reason := permissions.why_cannot_change_model_training(membership):
+        raise PermissionDenied(reason)
+
+
+def _render_training_confirmation(request, membership, status=200, error=""):
+    org = membership.organization
+    form = _setting_form(org.profile, initial={org.profile.setting_field: org.feedback_enabled})
+    return _render_setting_page(request, membership, form, status=status, training={"confirming": True, "error": error})
+
+
+def _apply_training(request, membership, enabled, terms_version=None):
+    org = membership.organization
+    try:
+        changed = services.set_model_training(
+            actor=request.user, organization=org, enabled=enabled, terms_version=terms_version,
+            request_meta=RequestMeta.from_request(request),
+        )
+    except services.NotAllowed as error:
+        raise PermissionDenied(error.message) from error
+    except services.ServiceError as error:
+        # The terms changed since the confirmation was shown: show the current one, nothing changed.
+        return _render_training_confirmation(request, membership, status=409, error=error.message)
+    state = "on" if enabled else "off"
+    if changed:
+        messages.success(request, f"{MODEL_TRAINING_LABEL} is now {state}.")
+    else:
+        messages.info(request, f"{MODEL_TRAINING_LABEL} was already {state}; nothing changed.")
+    return redirect(org.profile.settings_url_name, org.slug)
+
+
+@org_member_view()
+def model_training(request, membership, page):
+    """The model training form: on answers the confirmation (200, nothing changed), off applies at once."""
+    profile = _settings_profile(membership, page)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    _check_can_change_training(membership)
+    form = DataSettingForm(request.POST, field_name=MODEL_TRAINING_FIELD, label=MODEL_TRAINING_LABEL)
+    if not form.is_valid():
+        return _render_setting_page(request, membership, _setting_form(profile), status=400)
+    if form.enabled and not membership.organization.model_training_enabled:
+        return _render_training_confirmation(request, membership)
+    return _apply_training(request, membership, form.enabled)
+
+
+@org_member_view()
+def model_training_confirm(request, membership, page):
+    """The confirmation of allowing model training, naming the terms version it was shown with."""
+    _settings_profile(membership, page)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    _check_can_change_training(membership)
+    if request.POST.get("confirmed") != "yes":
+        return _render_training_confirmation(request, membership)
+    form = ModelTrainingConfirmForm(request.POST)
+    if not form.is_valid():
+        return _render_training_confirmation(request, membership, status=400, error=ERR_NO_TERMS_VERSION)
+    return _apply_training(request, membership, True, terms_version=form.cleaned_data["terms_version"])
 
 
 # Members

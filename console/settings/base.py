@@ -1,5 +1,6 @@
 """Settings shared by every environment; each value comes from the environment."""
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,6 +26,16 @@ def env_site_url(name, **default):
     raw = env.str(name, **default).strip().rstrip("/")
     if not raw.startswith(("http://", "https://")) or "/" in raw.split("://", 1)[1]:
         raise environ.ImproperlyConfigured(f"{name} must be the console's address such as https://console.example.com, not {raw!r}.")
+    return raw
+
+
+def env_version_label(name, *, default):
+    """A short version label from the environment (letters, digits, ".", "-", "_"; at most 64), such as a date."""
+    raw = env.str(name, default=default).strip()
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", raw):
+        raise environ.ImproperlyConfigured(
+            f"{name} must be a version label of letters, digits, '.', '-' or '_' (at most 64), such as {default}, not {raw!r}."
+        )
     return raw
 
 
@@ -94,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "orgs.context_processors.org_switcher",
                 "orgs.context_processors.org_frame",
+                "orgs.context_processors.model_training_facts",
                 "feedback.context_processors.feedback_facts",
             ],
         },
@@ -236,6 +248,10 @@ LOGGING = {
 FEEDBACK_RETENTION_YEARS = env_whole_number(
     "FEEDBACK_RETENTION_YEARS", default=5, low=1, high=100, what="positive whole number of years"
 )
+
+# The version of the terms an organization accepts when it allows model training: a confirmation
+# names it, its period keeps it, and a confirmation given for another version is refused.
+TRAINING_TERMS_VERSION = env_version_label("TRAINING_TERMS_VERSION", default="2025-10-01")
 
 # The password of every demo account created by `manage.py seed_demo` (DEBUG only).
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="demo-password")

@@ -19,9 +19,12 @@
   document.querySelectorAll("form[data-confirm-with]").forEach((form) => {
     const dialog = document.getElementById(form.dataset.confirmWith);
     if (!dialog) return;
+    // A box that asks when it is unchecked (turning a setting off) or when it is checked (turning one on).
+    const offBox = form.querySelector("[data-confirm-when-unchecked]");
+    const onBox = form.querySelector("[data-confirm-when-checked]");
     const needsConfirming = () => {
-      const box = form.querySelector("[data-confirm-when-unchecked]");
-      return box ? !box.checked : true;
+      if (offBox) return !offBox.checked;
+      return onBox ? onBox.checked : true;
     };
     let opener = null;
 
@@ -39,8 +42,8 @@
     dialog.addEventListener("close", () => {
       if (dialog.open) return; // opened again before this (late) event came
       // Cancelled (button or Escape): the form shows the value still in force, focus returns.
-      const box = form.querySelector("[data-confirm-when-unchecked]");
-      if (box) box.checked = true;
+      if (offBox) offBox.checked = true;
+      if (onBox) onBox.checked = false;
       // Browsers put focus back as the dialog closes; this event comes a moment later and must
       // not pull focus back from wherever the person has moved it since.
       const active = document.activeElement;

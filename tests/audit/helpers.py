@@ -15,10 +15,17 @@ from console.models import User
 SAMPLE_VALUES = {
     actions.Flag: (True, False),
     actions.Choice: ("member", "admin"),
-    actions.Record: ({"name": "Old"}, {"name": "New"}),
     actions.Transfer: ({"primary_owner": "a@example.test", "role": "owner"},
                        {"primary_owner": "b@example.test", "previous_primary_owner_role": "owner"}),
 }
+
+
+def sample_values(action):
+    """Old and new values of the action's shape (a record's first field)."""
+    if isinstance(action.shape, actions.Record):
+        key = action.shape.fields[0][0]
+        return {key: "Old"}, {key: "New"}
+    return SAMPLE_VALUES[type(action.shape)]
 
 
 @contextmanager
@@ -32,7 +39,7 @@ def record_events(organization, n, action=actions.THUMBS_FEEDBACK_CHANGED, actor
                   ip_address="192.0.2.1", user_agent="", **values):
     """n events of one action by one person (by e-mail; "" for the system), oldest first."""
     actor = User.objects.get_or_create(email=actor_email)[0] if actor_email else None
-    old, new = SAMPLE_VALUES[type(action.shape)]
+    old, new = sample_values(action)
     old, new = values.get("old", old), values.get("new", new)
     meta = RequestMeta(ip_address=ip_address, user_agent=user_agent)
     with transaction.atomic():

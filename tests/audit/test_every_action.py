@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from audit.actions import ACTIONS
-from orgs import invitations, services
+from orgs import invitations, selectors, services
 from tests.factories import ConsoleOrganizationFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +30,13 @@ def _workbench(m):
     admin, other = (MembershipFactory(organization=org, role="admin") for _ in range(2))
     services.set_feedback_setting(actor=admin.user, organization=org, enabled=False)
     return other, ["Workbench feedback: On → Off"]
+
+
+def _model_training(m):
+    primary = m["primary_owner"]
+    version = selectors.get_training_terms_version()
+    services.set_model_training(actor=primary.user, organization=primary.organization, enabled=True, terms_version=version)
+    return primary, ["Model training: Off → On", f"Terms version: {version}"]
 
 
 def _added(m):
@@ -90,6 +97,7 @@ def _details_changed(m):
 CASES = {
     "settings.thumbs_feedback.changed": _thumbs,
     "settings.workbench_feedback.changed": _workbench,
+    "settings.model_training.changed": _model_training,
     "member.added": _added,
     "member.invited": _invited,
     "member.invitation_resent": _resent,

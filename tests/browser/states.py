@@ -7,6 +7,7 @@ steps that bring the page into the state (a dialog open, a confirmation shown).
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -99,6 +100,24 @@ def turned_off(label):
     return step
 
 
+def allow_model_training(slug):
+    def setup():
+        org = Organization.objects.get(slug=slug)
+        decider = "primary@acme.test" if org.kind == "claude" else "admin@acme.test"
+        services.set_model_training(
+            actor=User.objects.get(email=decider), organization=org, enabled=True,
+            terms_version=settings.TRAINING_TERMS_VERSION, request_meta=OFFICE,
+        )
+
+    return setup
+
+
+def ask_to_allow_model_training(page):
+    page.get_by_label("Allow model training", exact=True).check()
+    page.get_by_role("button", name="Update model training").click()
+    expect(page.get_by_role("button", name="Allow model training")).to_be_visible()
+
+
 def open_rating_dialog(page):
     page.locator('button[data-rating="up"]').last.click()
     expect(page.get_by_role("dialog")).to_be_visible()
@@ -165,6 +184,20 @@ STATES = {
         "owner@acme.test", "/orgs/acme/settings/data-management/", step=turned_off("Thumbs Feedback")
     ),
     "data-management-team-read-only": State("primary@acme.test", "/orgs/acme-team/settings/data-management/"),
+    "data-management-training-off": State("primary@acme.test", "/orgs/acme/settings/data-management/"),
+    "data-management-training-confirm": State(
+        "primary@acme.test", "/orgs/acme/settings/data-management/", step=ask_to_allow_model_training
+    ),
+    "data-management-training-on": State(
+        "primary@acme.test", "/orgs/acme/settings/data-management/", setup=allow_model_training("acme")
+    ),
+    "data-management-training-read-only": State(
+        "owner@acme.test", "/orgs/acme/settings/data-management/", setup=allow_model_training("acme")
+    ),
+    "overview-training-on": State("member@acme.test", "/orgs/acme/", setup=allow_model_training("acme")),
+    "privacy-training-on": State(
+        "admin@acme.test", "/orgs/acme-api/settings/privacy/", setup=allow_model_training("acme-api")
+    ),
     "privacy-org-admin": State("admin@acme.test", "/orgs/acme-api/settings/privacy/"),
     "privacy-confirm": State(
         "admin@acme.test", "/orgs/acme-api/settings/privacy/", step=ask_to_turn_off("Workbench feedback")

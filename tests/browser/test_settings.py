@@ -85,7 +85,9 @@ def test_team_plan_primary_owner_sees_thumbs_feedback_read_only(page, sign_in, d
     sign_in("primary@acme.test", demo)
     page.goto("/orgs/acme-team/settings/data-management/")
     expect(page.get_by_test_id("read-only-reason")).to_contain_text("Enterprise plan only")
-    expect(page.get_by_role("checkbox")).to_have_count(0)
+    expect(page.get_by_label("Allow thumbs feedback")).to_have_count(0)
+    # Model training is the Primary Owner's to decide on every plan.
+    expect(page.get_by_label("Allow model training", exact=True)).to_be_visible()
 
 
 def test_audit_log_shows_times_in_the_browsers_zone_and_filters_by_label(browser, live_server, demo):

@@ -7,6 +7,7 @@ from tests.factories import UserFactory
 ADMIN_LISTS = [
     "/admin/audit/auditevent/", "/admin/orgs/membership/", "/admin/orgs/organization/",
     "/admin/console/user/", "/admin/feedback/feedback/", "/admin/retention/retentionrun/",
+    "/admin/orgs/modeltrainingperiod/",
 ]
 
 

@@ -81,3 +81,13 @@ def test_a_site_url_that_is_not_an_address_stops_start_up():
         result = _manage("check", env={"SITE_URL": bad})
         assert result.returncode != 0
         assert "SITE_URL must be the console's address" in result.stderr
+
+
+def test_the_training_terms_version_comes_from_the_environment_and_a_bad_one_stops_start_up():
+    code = "from django.conf import settings as s; print(s.TRAINING_TERMS_VERSION)"
+    result = _manage("shell", "--verbosity", "0", "-c", code, env={"TRAINING_TERMS_VERSION": " 2026-03-01 "})
+    assert result.stdout.split() == ["2026-03-01"], result.stderr
+    for bad in ("", "2026 03 01"):
+        result = _manage("check", env={"TRAINING_TERMS_VERSION": bad})
+        assert result.returncode != 0
+        assert "TRAINING_TERMS_VERSION must be a version label" in result.stderr

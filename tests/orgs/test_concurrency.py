@@ -4,12 +4,13 @@ import threading
 import time
 
 import pytest
+from django.conf import settings
 from django.db import connection, connections, transaction
 
 from audit.models import AuditEvent
 from console.models import User
 from orgs import invitations, services
-from orgs.models import Membership, Organization
+from orgs.models import Membership, ModelTrainingPeriod, Organization
 from tests.factories import InvitationFactory, MembershipFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -202,3 +203,92 @@ def test_revoking_while_the_invitee_accepts_ends_one_way_or_the_other(claude_mem
     assert (invitation.accepted_at is not None) is joined
     assert (invitation.revoked_at is not None) is not joined
     assert AuditEvent.objects.filter(action__in=["member.added", "member.invitation_revoked"]).count() == 1
+
+
+# Model training: two deciders switching at once leave periods that follow one another.
+
+
+def _assert_training_history_is_consistent(org):
+    """One audit event per change, each from the state the previous left; periods in order, never overlapping."""
+    events = list(AuditEvent.objects.filter(organization=org, action="settings.model_training.changed").order_by("id"))
+    periods = list(ModelTrainingPeriod.objects.filter(organization=org).order_by("started_at", "id"))
+    state = False
+    for event in events:
+        assert event.old_value == {"model_training_enabled": state}
+        state = event.new_value["model_training_enabled"]
+    assert Organization.objects.get(pk=org.pk).model_training_enabled is state
+    assert len(periods) == sum(1 for e in events if e.new_value["model_training_enabled"])
+    assert [p.ended_at is None for p in periods].count(True) == (1 if state else 0)
+    for earlier, later in zip(periods, periods[1:], strict=False):
+        assert earlier.ended_at is not None and earlier.ended_at <= later.started_at
+
+
+def _set_training(user, org, enabled):
+    return services.set_model_training(
+        actor=user, organization=org, enabled=enabled, terms_version=settings.TRAINING_TERMS_VERSION
+    )
+
+
+def _switch_training(user, org, enabled, start):
+    def act():
+        start.wait(WAIT)
+        return _set_training(user, org, enabled)
+    return act
+
+
+@pytest.mark.parametrize("round_", range(5))
+def test_two_org_admins_allowing_model_training_at_once_open_one_period(console_members, round_):
+    org = console_members["admin"].organization
+    other = MembershipFactory(organization=org, role="admin")
+    start = threading.Barrier(2)
+
+    threads, results, errors = _run_in_threads(
+        _switch_training(console_members["admin"].user, org, True, start), _switch_training(other.user, org, True, start),
+    )
+    _join(threads, errors)
+
+    assert sorted(results) == [False, True]
+    _assert_training_history_is_consistent(org)
+    assert org.model_training_periods.count() == 1
+
+
+@pytest.mark.parametrize(("round_", "initially_on"), [(r, on) for r in range(4) for on in (False, True)])
+def test_opposite_training_switches_at_once_leave_periods_the_audit_log_explains(console_members, round_, initially_on):
+    org = console_members["admin"].organization
+    other = MembershipFactory(organization=org, role="admin")
+    if initially_on:
+        _set_training(other.user, org, True)
+    start = threading.Barrier(2)
+
+    threads, results, errors = _run_in_threads(
+        _switch_training(console_members["admin"].user, org, False, start), _switch_training(other.user, org, True, start),
+    )
+    _join(threads, errors)
+
+    _assert_training_history_is_consistent(org)
+
+
+def test_the_second_decider_waits_for_the_org_row_and_sees_model_training_already_on(console_members):
+    org = console_members["admin"].organization
+    first, second = console_members["admin"].user, MembershipFactory(organization=org, role="admin").user
+    locked, second_is_waiting = threading.Event(), threading.Event()
+    def first_admin():
+        with transaction.atomic():
+            Organization.objects.select_for_update().get(pk=org.pk)
+            locked.set()
+            assert second_is_waiting.wait(WAIT)
+            return _set_training(first, org, True)
+
+    def second_admin():
+        assert locked.wait(WAIT)
+        return _set_training(second, Organization.objects.get(pk=org.pk), True)
+
+    threads, results, errors = _run_in_threads(first_admin, second_admin)
+    assert locked.wait(WAIT)
+    _wait_until_someone_waits_for_a_row_lock()
+    second_is_waiting.set()
+    _join(threads, errors)
+
+    assert results == [True, False]
+    _assert_training_history_is_consistent(org)
+    assert org.model_training_periods.get().started_by == first

@@ -6,10 +6,12 @@ audit event.
 """
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from orgs.models import Invitation, Membership, Organization
+from orgs import services
+from orgs.models import Invitation, Membership, ModelTrainingPeriod, Organization
 from tests.conftest import CLAUDE_ROLES, CONSOLE_ROLES
 from tests.factories import InvitationFactory
 
@@ -25,6 +27,10 @@ PAGES = [
     "data-management-confirm",
     "privacy",
     "privacy-confirm",
+    "data-management-model-training",
+    "data-management-model-training-confirm",
+    "privacy-model-training",
+    "privacy-model-training-confirm",
     "members",
     "member-role",
     "member-remove",
@@ -52,6 +58,10 @@ OPENS = {
     "data-management-confirm": {"claude": {"primary_owner", "owner"}, "console": None},
     "privacy": {"claude": None, "console": {"admin"}},
     "privacy-confirm": {"claude": None, "console": {"admin"}},
+    "data-management-model-training": {"claude": {"primary_owner", "owner"}, "console": None},
+    "data-management-model-training-confirm": {"claude": {"primary_owner", "owner"}, "console": None},
+    "privacy-model-training": {"claude": None, "console": {"admin"}},
+    "privacy-model-training-confirm": {"claude": None, "console": {"admin"}},
     "members": {"claude": set(CLAUDE_ROLES), "console": set(CONSOLE_ROLES)},
     "member-role": {"claude": {"primary_owner", "owner"}, "console": {"admin"}},
     "member-remove": {"claude": {"primary_owner", "owner"}, "console": {"admin"}},
@@ -67,6 +77,10 @@ METHODS_ALLOWED = {
     "data-management-confirm": {"POST"},
     "privacy": {"GET", "POST"},
     "privacy-confirm": {"POST"},
+    "data-management-model-training": {"POST"},
+    "data-management-model-training-confirm": {"POST"},
+    "privacy-model-training": {"POST"},
+    "privacy-model-training-confirm": {"POST"},
     "members": {"GET", "POST"},
     "member-role": {"POST"},
     "member-remove": {"POST"},
@@ -82,8 +96,15 @@ METHODS_ALLOWED = {
 POST_CHANGES = {
     "member-transfer": {"claude": {"primary_owner"}, "console": set()},
 }
-# Everyone sees the Members page; only member managers post its invitation form.
-POST_OPENS = {"members": {"claude": {"primary_owner", "owner"}, "console": {"admin"}}}
+# Everyone sees the Members page; only member managers post its invitation form. Model training is
+# the Primary Owner's alone (claude: Owners see it read-only), the Org Admins' (console).
+POST_OPENS = {
+    "members": {"claude": {"primary_owner", "owner"}, "console": {"admin"}},
+    **{page: {"claude": {"primary_owner"}, "console": {"admin"}} for page in (
+        "data-management-model-training", "data-management-model-training-confirm",
+        "privacy-model-training", "privacy-model-training-confirm",
+    )},
+}
 
 
 def expected(kind, role, page, method):
@@ -116,10 +137,13 @@ CELLS = [
 
 
 def _state():
-    orgs = list(Organization.objects.order_by("pk").values_list("pk", "thumbs_feedback_enabled", "workbench_feedback_enabled"))
+    orgs = list(Organization.objects.order_by("pk").values_list(
+        "pk", "thumbs_feedback_enabled", "workbench_feedback_enabled", "model_training_enabled",
+    ))
     members = list(Membership.objects.order_by("pk").values_list("pk", "role"))
     invitations = list(Invitation.objects.order_by("pk").values_list("pk", "token_hash", "revoked_at"))
-    return orgs, members, invitations, AuditEvent.objects.count()
+    periods = list(ModelTrainingPeriod.objects.order_by("pk").values_list("pk", "ended_at"))
+    return orgs, members, invitations, periods, AuditEvent.objects.count()
 
 
 def _request_for(page, org, members, kind):
@@ -146,6 +170,15 @@ def _request_for(page, org, members, kind):
     if page == "privacy":
         Organization.objects.filter(pk=org.pk).update(workbench_feedback_enabled=False)
         return url, {"workbench_feedback_enabled": "on"}
+    if page.endswith("-model-training"):
+        # Model training starts on, so an allowed POST without the box turns it off at once (no confirmation).
+        decider = members["primary_owner" if kind == "claude" else "admin"]
+        services.set_model_training(
+            actor=decider.user, organization=org, enabled=True, terms_version=settings.TRAINING_TERMS_VERSION
+        )
+        return url, {}
+    if page.endswith("-model-training-confirm"):
+        return url, {"confirmed": "yes", "terms_version": settings.TRAINING_TERMS_VERSION}
     if page.endswith("-confirm"):
         return url, {"confirmed": "yes"}
     return url, {}
@@ -173,11 +206,11 @@ def test_permission_matrix(client, claude_members, console_members, outsider, ki
         assert set(response.json()) == {"error", "detail"}
     after = _state()
     if changes:
-        assert after[:3] != before[:3]
-        assert after[3] == before[3] + 1
+        assert after[:4] != before[:4]
+        assert after[4] == before[4] + 1
     else:
         assert after == before
 
 
 def test_the_matrix_covers_every_actor_page_and_method():
-    assert len(CELLS) == len(ACTORS) * len(PAGES) * len(METHODS) == 336
+    assert len(CELLS) == len(ACTORS) * len(PAGES) * len(METHODS) == 432

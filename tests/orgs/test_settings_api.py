@@ -7,6 +7,8 @@ from tests.conftest import CLAUDE_ROLES, CONSOLE_ROLES
 
 pytestmark = pytest.mark.django_db
 
+TRAINING_OFF = {"model_training_enabled": False, "model_training_since": None, "model_training_terms_version": None}
+
 
 def _url(slug):
     return f"/api/v1/orgs/{slug}/settings"
@@ -17,7 +19,7 @@ def test_any_claude_member_reads_thumbs_feedback(client, claude_members, role):
     client.force_login(claude_members[role].user)
     response = client.get(_url("claude-ent"))
     assert response.status_code == 200
-    assert response.json() == {"thumbs_feedback_enabled": True}
+    assert response.json() == {"thumbs_feedback_enabled": True, **TRAINING_OFF}
 
 
 @pytest.mark.parametrize("role", CONSOLE_ROLES)
@@ -25,18 +27,18 @@ def test_any_console_member_reads_workbench_feedback(client, console_members, ro
     client.force_login(console_members[role].user)
     response = client.get(_url("console-org"))
     assert response.status_code == 200
-    assert response.json() == {"workbench_feedback_enabled": True}
+    assert response.json() == {"workbench_feedback_enabled": True, **TRAINING_OFF}
 
 
 def test_the_api_reflects_a_setting_turned_off(client, claude_members):
     Organization.objects.filter(slug="claude-ent").update(thumbs_feedback_enabled=False)
     client.force_login(claude_members["member"].user)
-    assert client.get(_url("claude-ent")).json() == {"thumbs_feedback_enabled": False}
+    assert client.get(_url("claude-ent")).json() == {"thumbs_feedback_enabled": False, **TRAINING_OFF}
 
 
 def test_team_plan_members_read_their_setting(client, team_members):
     client.force_login(team_members["member"].user)
-    assert client.get(_url("claude-team")).json() == {"thumbs_feedback_enabled": True}
+    assert client.get(_url("claude-team")).json() == {"thumbs_feedback_enabled": True, **TRAINING_OFF}
 
 
 def test_signed_out_is_401_json(client, claude_org):
