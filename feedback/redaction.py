@@ -48,6 +48,10 @@ MAX_ORIGIN_NAME_LENGTH = 64
 SAFE_NAME = re.compile(rf"[A-Za-z0-9 _.\-]{{1,{MAX_ORIGIN_NAME_LENGTH}}}")
 
 
+# JSON leaves: copied as they are.
+_LEAF_TYPES = (str, int, float, bool, type(None))
+
+
 @dataclass(frozen=True)
 class BlockType:
     """What redaction reads in one type of content block."""
@@ -149,6 +153,9 @@ BLOCK_KEY = re.compile(r"[a-z_][a-z0-9_]*")
 # Keys redaction reads: a key that reads like one of them but is not it is a disguise.
 READ_KEYS = frozenset({"type", "origin", "source", "citations", "content"})
 CALL_TYPES = frozenset(name for name, spec in BLOCK_TYPES.items() if spec.call)
+# Keys most blocks have, known to be plain without a regular expression.
+_COMMON_KEYS = frozenset({"type", "text", "content", "source", "id", "name", "input", "tool_use_id", "is_error", "title",
+                          "citations", "cache_control", "origin", "data", "media_type"})
 CITED_TYPES = frozenset(citation.cites for citation in CITATION_TYPES.values())
 
 # Letters of other scripts drawn like Latin ones (after case folding), mapped to the Latin letter.
@@ -175,9 +182,13 @@ def skeleton(text: str) -> str:
     return visible.translate(_LOOK_ALIKES)
 
 
-def disguised(text: object, known: frozenset) -> bool:
+def disguised(text: object, known: frozenset | dict) -> bool:
     """Whether ``text`` reads like one of ``known``'s names without being it."""
-    return isinstance(text, str) and text not in known and skeleton(text) in known
+    if not isinstance(text, str) or text in known:
+        return False
+    if text.isascii() and text.islower() and text.isidentifier():
+        return False  # reads as itself, and it is none of them (the common case, answered without folding)
+    return skeleton(text) in known
 
 
 @dataclass(frozen=True)
@@ -214,7 +225,7 @@ def origin_name(origin: dict, kind: str) -> str:
 
 
 def _plain_keys(value: dict) -> bool:
-    return all(isinstance(key, str) and BLOCK_KEY.fullmatch(key) for key in value)
+    return all(key in _COMMON_KEYS or (isinstance(key, str) and BLOCK_KEY.fullmatch(key)) for key in value)
 
 
 def _typed(table: dict, value: object) -> tuple[bool, Any]:
@@ -298,12 +309,20 @@ class _Redactor:
     """One conversation's redaction: its tool calls and citable sources are read first, then every value is copied."""
 
     def __init__(self, messages: list):
+        self._messages = messages
+        self._read = False
         self.calls: dict[str, list[dict]] = {}
         self.sources = {kind: _Sources() for kind in CITED_TYPES}
         self._source_origins: dict[int, ConnectorOrigin | None] = {}
         # What holds each source: its message and the blocks around it (a source inside a left-out block goes with it).
         self._holders: dict[int, tuple[dict, tuple[dict, ...]]] = {}
-        for message in messages:
+
+    def _read_messages(self) -> None:
+        """Note every tool call and citable source, once, when the first result or citation needs them."""
+        if self._read:
+            return
+        self._read = True
+        for message in self._messages:
             if not isinstance(message, dict):
                 continue
             # Every call anywhere counts, so that a second call with the same id makes its results ambiguous.
@@ -357,6 +376,8 @@ class _Redactor:
 
     def value(self, value: Any) -> Any:
         """A redacted copy of any JSON value outside a content list."""
+        if isinstance(value, _LEAF_TYPES):
+            return value
         if isinstance(value, dict):
             known, spec = _typed(BLOCK_TYPES, value)
             if known:
@@ -406,10 +427,10 @@ class _Redactor:
             return omitted_block(origin, _stands_for(block))
         copied = {}
         for key, item in block.items():
-            if key == "type":
-                copied[key] = item
-            elif key in spec.content:
+            if key in spec.content:
                 copied[key] = self.content(item)
+            elif key == "type" or isinstance(item, _LEAF_TYPES):
+                copied[key] = item
             elif key == "source" and isinstance(item, dict):
                 copied[key] = self._source(item)
             else:
@@ -460,6 +481,7 @@ class _Redactor:
 
     def _call_answered(self, result: dict) -> dict | None:
         """The one call a result answers, or None when it is absent or its id names more than one."""
+        self._read_messages()
         tool_use_id = result.get("tool_use_id")
         calls = self.calls.get(skeleton(tool_use_id), []) if isinstance(tool_use_id, str) else []
         if len(calls) != 1 or calls[0].get("id") != tool_use_id:
@@ -499,6 +521,7 @@ class _Redactor:
         known, kind = _typed(CITATION_TYPES, citation)
         if not known or not _plain_keys(citation):
             return UNREADABLE
+        self._read_messages()
         sources = self.sources[kind.cites]
         if sources.disguised:
             return UNREADABLE
