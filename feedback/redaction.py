@@ -161,14 +161,14 @@ CITED_TYPES = frozenset(citation.cites for citation in CITATION_TYPES.values())
 # Letters of other scripts drawn like Latin ones (after case folding), mapped to the Latin letter.
 _LOOK_ALIKES = str.maketrans({
     # Cyrillic
-    "а": "a", "в": "b", "с": "c", "ԁ": "d", "е": "e", "ɡ": "g", "һ": "h", "н": "h", "і": "i", "ј": "j",
+    "а": "a", "в": "b", "с": "c", "ԁ": "d", "е": "e", "һ": "h", "н": "h", "і": "i", "ј": "j",
     "к": "k", "ӏ": "l", "м": "m", "о": "o", "р": "p", "ԛ": "q", "ѕ": "s", "т": "t", "у": "y", "х": "x",
     "ԝ": "w",
     # Greek
     "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t",
     "υ": "u", "χ": "x", "γ": "y", "ω": "w",
     # Armenian and Latin extensions
-    "օ": "o", "ս": "u", "ո": "n", "հ": "h", "ı": "i", "ɑ": "a", "ɩ": "i",
+    "օ": "o", "ս": "u", "ո": "n", "հ": "h", "ı": "i", "ɑ": "a", "ɩ": "i", "ɡ": "g",
 })
 # Characters that show nothing (format, control and combining characters).
 _INVISIBLE = frozenset({"Cf", "Cc", "Mn", "Me"})

@@ -32,6 +32,20 @@
     return { status: response.status, body: await response.json().catch(() => null) };
   }
 
+  // Send a report from a dialog, its submit button disabled meanwhile; onSent gets the stored report's id.
+  async function submitFrom(button, report, onSent, onError) {
+    button.disabled = true;
+    try {
+      const result = await send(report);
+      if (result.status === 201) onSent(result.body.id);
+      else onError(describe(result.body, result.status));
+    } catch (err) {
+      onError("The report could not be sent: " + err.message);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
   function setUpBugReport() {
     const opener = document.getElementById("report-bug");
     const bugDialog = document.getElementById("bug-dialog");
@@ -64,22 +78,12 @@
     bugForm.addEventListener("submit", async (event) => {
       event.preventDefault();
       if (!description.value.trim()) { showBugError("Describe the bug: what did you expect, and what happened?"); return; }
-      bugSubmit.disabled = true;
-      try {
-        const result = await send({ kind: "bug", comment: description.value });
-        if (result.status === 201) {
-          description.value = "";
-          bugStatus.textContent = "Thank you — your bug report was sent.";
-          bugStatus.dataset.reportId = result.body.id;
-          bugDialog.close();
-        } else {
-          showBugError(describe(result.body, result.status));
-        }
-      } catch (err) {
-        showBugError("The report could not be sent: " + err.message);
-      } finally {
-        bugSubmit.disabled = false;
-      }
+      await submitFrom(bugSubmit, { kind: "bug", comment: description.value }, (reportId) => {
+        description.value = "";
+        bugStatus.textContent = "Thank you — your bug report was sent.";
+        bugStatus.dataset.reportId = reportId;
+        bugDialog.close();
+      }, showBugError);
     });
   }
   setUpBugReport();
@@ -168,19 +172,9 @@
     event.preventDefault();
     const rating = chosen();
     if (!rating) { showError("Choose thumbs up or thumbs down."); return; }
-    submit.disabled = true;
-    try {
-      const result = await send({ rating: rating, comment: comment.value, message_index: ratedIndex });
-      if (result.status === 201) {
-        markSent(ratedIndex, rating, result.body.id);
-        dialog.close();
-      } else {
-        showError(describe(result.body, result.status));
-      }
-    } catch (err) {
-      showError("The report could not be sent: " + err.message);
-    } finally {
-      submit.disabled = false;
-    }
+    await submitFrom(submit, { rating: rating, comment: comment.value, message_index: ratedIndex }, (reportId) => {
+      markSent(ratedIndex, rating, reportId);
+      dialog.close();
+    }, showError);
   });
 })();

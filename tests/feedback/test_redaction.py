@@ -425,13 +425,14 @@ LOOK_ALIKES = [
 ]
 
 
-def look_alikes(name):
+def look_alikes(name, *before):
+    """pytest params (``*before``, a look-alike of ``name``), one for each way of writing it differently."""
     seen = {name}
     for label, make in LOOK_ALIKES:
         spelled = make(name)
         if spelled not in seen:
             seen.add(spelled)
-            yield pytest.param(spelled, id=f"{name} in {label}")
+            yield pytest.param(*before, spelled, id=" ".join([*before, f"{name} in {label}"]))
 
 
 def test_the_table_is_the_one_source_of_known_types():
@@ -454,34 +455,21 @@ def test_each_known_block_type_is_kept_as_given(name):
 
 @pytest.mark.parametrize("spelled", [alike for name in BLOCK_TYPES for alike in look_alikes(name)])
 def test_a_block_type_that_is_not_exactly_a_known_one_is_left_out(spelled):
+    assert isinstance(spelled, str) and spelled not in BLOCK_TYPES
     block = {"type": spelled, "text": "SECRET", "content": "SECRET"}
 
     assert redact_block(block) == unknown_marker()
 
 
-@pytest.mark.parametrize(("name", "kind"), list(ORIGIN_TYPES.items()))
-def test_each_known_origin_type(name, kind):
-    block = {"type": "text", "text": "SECRET", "origin": {"type": name, "name": "drive", "server": "jira"}}
-
-    redacted = redact_block(block)
-
-    if kind is None:
-        assert redacted == block
-    else:
-        assert redacted == marker(kind, "jira" if kind == "mcp" else "drive", "text")
-
-
-@pytest.mark.parametrize("spelled", [alike for name in ORIGIN_TYPES for alike in look_alikes(name)])
-def test_an_origin_type_that_is_not_exactly_a_known_one_is_left_out(spelled):
-    assert redact_block({"type": "text", "text": "SECRET", "origin": {"type": spelled}}) == unknown_marker("text")
-
-
-@pytest.mark.parametrize(("name", "kind"), list(SOURCE_TYPES.items()))
-def test_each_known_source_type(name, kind):
-    source = {"type": name, "name": "drive", "server": "jira", "media_type": "application/pdf", "data": "SECRET"}
+@pytest.mark.parametrize(("key", "name", "kind"), [
+    *(("origin", name, kind) for name, kind in ORIGIN_TYPES.items()),
+    *(("source", name, kind) for name, kind in SOURCE_TYPES.items()),
+])
+def test_each_known_origin_and_source_type(key, name, kind):
+    described = {"type": name, "name": "drive", "server": "jira", "media_type": "application/pdf", "data": "SECRET"}
     if name == "content":
-        source = {"type": "content", "content": [{"type": "text", "text": "SECRET"}]}
-    document = {"type": "document", "source": source}
+        described = {"type": "content", "content": [{"type": "text", "text": "SECRET"}]}
+    document = {"type": "document", key: described}
 
     redacted = redact_block(document)
 
@@ -491,11 +479,13 @@ def test_each_known_source_type(name, kind):
         assert redacted == marker(kind, "jira" if kind == "mcp" else "drive", "document")
 
 
-@pytest.mark.parametrize("spelled", [alike for name in SOURCE_TYPES for alike in look_alikes(name)])
-def test_a_source_type_that_is_not_exactly_a_known_one_is_left_out(spelled):
-    document = {"type": "document", "source": {"type": spelled, "data": "SECRET"}}
-
-    assert redact_block(document) == unknown_marker("document")
+@pytest.mark.parametrize(("key", "spelled"), [
+    *(alike for name in ORIGIN_TYPES for alike in look_alikes(name, "origin")),
+    *(alike for name in SOURCE_TYPES for alike in look_alikes(name, "source")),
+])
+def test_an_origin_or_source_type_that_is_not_exactly_a_known_one_is_left_out(key, spelled):
+    assert isinstance(spelled, str) and spelled not in ORIGIN_TYPES and spelled not in SOURCE_TYPES
+    assert redact_block({"type": "document", key: {"type": spelled, "data": "SECRET"}}) == unknown_marker("document")
 
 
 @pytest.mark.parametrize("source", ["https://SECRET.example/doc", ["SECRET"], 7, {"data": "SECRET"}, {"type": None}])
