@@ -28,9 +28,10 @@ class FeedbackRefused(Exception):
 
 # One statement on PostgreSQL does the whole report: it finds the person's membership in the
 # org and share-locks the org row, checks the surface and the setting (one switch for reports of
-# either kind), stores the report and counts it. FOR SHARE waits for a switch-off holding the row (FOR UPDATE) and then reads the
-# committed value, so a switch-off that commits first wins; reports share the lock and do not
-# wait for each other. One statement is its own transaction: one round trip, one commit.
+# either kind), stores the report and counts it. FOR SHARE waits for a switch-off holding the row
+# (FOR UPDATE) and then reads the committed value, so a switch-off that commits first wins;
+# reports share the lock and do not wait for each other. One statement is its own transaction:
+# one round trip, one commit.
 RECORD_SQL = """
 WITH org AS (
     SELECT o.*
