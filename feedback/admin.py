@@ -17,9 +17,10 @@ from .services import record_report_viewed
 class FeedbackAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Reports leave only through the retention purge, which records every run."""
 
-    list_display = ["id", "surface", "rating", "message_index", "short_comment", "created_at"]
-    list_filter = ["surface", "rating", ("created_at", DateRangeFilter)]
-    fields = ["id", "surface", "rating", "comment", "created_at", "message_index", "rated_message", "conversation_pretty"]
+    list_display = ["id", "surface", "kind", "rating", "message_index", "short_comment", "created_at"]
+    list_filter = ["kind", "surface", "rating", ("created_at", DateRangeFilter)]
+    fields = ["id", "surface", "kind", "rating", "comment", "created_at", "message_index", "rated_message",
+              "conversation_pretty"]
     readonly_fields = fields
 
     class Media:

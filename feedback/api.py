@@ -58,7 +58,7 @@ def _read_report(request):
 
 @csrf_exempt  # checked below, after authentication, so signed-out clients get 401 first
 def submit_feedback(request, slug):
-    """Store one thumbs-up / thumbs-down report for a member of the organization."""
+    """Store one report (a thumbs rating or a bug report) for a member of the organization."""
     if request.method != "POST":
         response = api_error(405, "method_not_allowed", "Use POST.")
         response["Allow"] = "POST"
@@ -73,7 +73,7 @@ def submit_feedback(request, slug):
     try:
         report = _read_report(request)
     except InvalidBody as invalid:
-        return api_error(400, "invalid", invalid.details)
+        return api_error(400, invalid.code, invalid.details)
     except ValidationError as invalid:
         return api_error(400, "invalid", validation_details(invalid))
     # Only a report that is stored keeps one of the person's places: a client's mistakes (an invalid
@@ -111,4 +111,5 @@ def api_docs(request):
         "operations": openapi.list_operations(document),
         "report_schema": json.dumps(document["components"]["schemas"]["FeedbackReport"], indent=2),
         "example": json.dumps(openapi.EXAMPLE_REPORT, indent=2),
+        "bug_example": json.dumps(openapi.EXAMPLE_BUG_REPORT, indent=2, ensure_ascii=False),
     })

@@ -4,7 +4,7 @@ import json
 
 from .models import Feedback
 
-EXPORT_FIELDS = ("id", "surface", "rating", "comment", "conversation", "message_index", "created_at")
+EXPORT_FIELDS = ("id", "surface", "kind", "rating", "comment", "conversation", "message_index", "created_at")
 
 
 def export_queryset(*, since, until=None):
@@ -20,6 +20,7 @@ def iter_export_lines(*, since, until=None, chunk_size=1000):
         yield json.dumps({
             "id": str(report.id),
             "surface": report.surface,
+            "kind": report.kind,
             "rating": report.rating,
             "comment": report.comment,
             "conversation": report.conversation,

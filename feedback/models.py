@@ -12,6 +12,12 @@ ERR_STAFF_ACCESS_APPEND_ONLY = "Staff-access records are never changed or delete
 class Surface(models.TextChoices):
     CHAT = "chat", "Chat"
     WORKBENCH = "workbench", "Workbench"
+    CODE = "code", "Claude Code"
+
+
+class Kind(models.TextChoices):
+    RATING = "rating", "Rating"
+    BUG = "bug", "Bug report"
 
 
 class Rating(models.TextChoices):
@@ -20,11 +26,15 @@ class Rating(models.TextChoices):
 
 
 class Feedback(models.Model):
-    """One rated conversation. Deliberately no column refers to a user, org or conversation."""
+    """One reported conversation: rated, or reported as a bug. Deliberately no column refers to a user, org or conversation."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     surface = models.CharField(max_length=16, choices=Surface.choices)
-    rating = models.CharField(max_length=8, choices=Rating.choices)
+    # db_default: rows written by SQL that predates bug reports (benchmarks, other tools) are ratings.
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.RATING, db_default=Kind.RATING)
+    # Null on a bug report, which has no rating.
+    rating = models.CharField(max_length=8, choices=Rating.choices, null=True, blank=True)
+    # A bug report's description (never blank); a rating's optional comment.
     comment = models.TextField(blank=True)
     conversation = models.JSONField()
     # Index in conversation["messages"] of the assistant message rated; null for reports stored before it was recorded.
@@ -37,7 +47,8 @@ class Feedback(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self):
-        return f"{self.get_rating_display()} on {self.get_surface_display()} ({self.id})"
+        what = self.get_rating_display() if self.kind == Kind.RATING else self.get_kind_display()
+        return f"{what} on {self.get_surface_display()} ({self.id})"
 
 
 # Reports of one org on one day are counted on several rows, chosen at random, so that
@@ -51,20 +62,22 @@ class DailyFeedbackCount(models.Model):
     organization = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
     surface = models.CharField(max_length=16, choices=Surface.choices)
-    rating = models.CharField(max_length=8, choices=Rating.choices)
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.RATING, db_default=Kind.RATING)
+    # "" on bug reports' rows: a unique constraint never matches NULLs, and the count upserts on it.
+    rating = models.CharField(max_length=8, choices=Rating.choices, blank=True)
     shard = models.PositiveSmallIntegerField(default=0)
     count = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["organization", "day", "surface", "rating", "shard"], name="one_daily_count_per_shard"
+                fields=["organization", "day", "surface", "kind", "rating", "shard"], name="one_daily_count_per_kind_shard"
             ),
         ]
         indexes = [models.Index(fields=["day"], name="daily_count_day")]
 
     def __str__(self):
-        return f"{self.organization_id} {self.day} {self.surface} {self.rating}: {self.count}"
+        return f"{self.organization_id} {self.day} {self.surface} {self.kind} {self.rating}: {self.count}"
 
 
 class StaffAccess(models.Model):

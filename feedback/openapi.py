@@ -2,6 +2,7 @@
 
 import functools
 
+from .samples import CODE_SAMPLE
 from .schema import MAX_BODY_BYTES, MAX_DEPTH, FeedbackReport
 
 EXAMPLE_REPORT = {
@@ -23,10 +24,20 @@ EXAMPLE_REPORT = {
     },
 }
 
+# A bug report on a Claude Code session: no rating, a description, the session's transcript.
+EXAMPLE_BUG_REPORT = {
+    "surface": "code",
+    "kind": "bug",
+    "comment": "It said the tests pass, but it never ran them after the last edit.",
+    "conversation": CODE_SAMPLE,
+}
+
 ERROR_CODES = {
-    "400": ("invalid", "The body is not a valid report; `detail` lists `{field, message}` items. Also: not UTF-8 JSON, "
-                       f"nested deeper than {MAX_DEPTH} levels, a NUL or lone surrogate in any string or key, a non-finite "
-                       "number, a surface of the other kind of organization."),
+    "400": ("invalid / duplicate_key", "The body is not a valid report; `detail` lists `{field, message}` items. Also: "
+                                       f"not UTF-8 JSON, nested deeper than {MAX_DEPTH} levels, a NUL or lone surrogate in "
+                                       "any string or key, a non-finite number, a surface the organization's kind does "
+                                       "not accept, a rating on a bug report or a bug report without a description. "
+                                       "`duplicate_key`: a key given twice in one object (`field` names the object)."),
     "401": ("not_authenticated", "Not signed in."),
     "403": ("feedback_disabled / csrf_failed", "Feedback is turned off for the organization, or the CSRF check failed."),
     "404": ("not_found", "No such organization, or one you are not a member of (the same answer)."),
@@ -92,14 +103,25 @@ def build_document():
             "/api/v1/orgs/{slug}/feedback": {
                 "post": {
                     "operationId": "submitFeedback",
-                    "summary": "Submit a thumbs-up / thumbs-down report on a conversation",
+                    "summary": "Submit a thumbs rating or a bug report on a conversation",
                     "description": "Stores the whole conversation de-linked from the person and the organization; "
-                                   "content from connectors and MCP servers is replaced by a marker naming its origin.",
+                                   "content from connectors and MCP servers is replaced by a marker naming its origin, "
+                                   "and content that cannot be classified (an unknown block type, a tool result "
+                                   "without its call, an unresolvable citation) is left out the same way. "
+                                   "`kind` is `rating` (the default; `rating` required) or `bug` (no `rating`; a "
+                                   "`comment` describing the bug required). `surface` is the organization's own "
+                                   "(`chat` or `workbench`) or `code` for a Claude Code session, whose transcript "
+                                   "is in the Messages API shape (`tool_use` / `tool_result` blocks). The "
+                                   "organization's feedback setting governs both kinds.",
                     "parameters": [slug],
                     "requestBody": {
                         "required": True,
                         "content": {"application/json": {
-                            "schema": {"$ref": "#/components/schemas/FeedbackReport"}, "example": EXAMPLE_REPORT,
+                            "schema": {"$ref": "#/components/schemas/FeedbackReport"},
+                            "examples": {
+                                "rating": {"summary": "A thumbs rating on a chat", "value": EXAMPLE_REPORT},
+                                "bug": {"summary": "A bug report on a Claude Code session", "value": EXAMPLE_BUG_REPORT},
+                            },
                         }},
                     },
                     "responses": {

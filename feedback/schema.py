@@ -93,13 +93,25 @@ class Conversation(BaseModel):
     model_settings: ModelSettings = Field(default_factory=ModelSettings)
 
 
+def _kind_rules(schema: dict) -> None:
+    """The JSON Schema form of check_kind's rules: a rating needs one of the two ratings, a bug report none and a description."""
+    schema["oneOf"] = [
+        {"title": "Rating", "properties": {"kind": {"const": "rating"}, "rating": {"enum": ["up", "down"]}},
+         "required": ["rating"]},
+        {"title": "Bug report", "properties": {"kind": {"const": "bug"}, "comment": {"minLength": 1}},
+         "required": ["kind", "comment"], "not": {"required": ["rating"]}},
+    ]
+
+
 class FeedbackReport(BaseModel):
-    """The body of a feedback POST."""
+    """The body of a feedback POST: a thumbs rating or a bug report on a conversation."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra=_kind_rules)
 
-    surface: Literal["chat", "workbench"]
-    rating: Literal["up", "down"]
+    surface: Literal["chat", "workbench", "code"]
+    kind: Literal["rating", "bug"] = "rating"
+    # Required on a rating, absent on a bug report (check_kind; the schema says so in oneOf).
+    rating: Literal["up", "down"] | None = None
     comment: str = Field(default="", max_length=MAX_COMMENT_LENGTH)
     conversation: Conversation
     # Which assistant message of conversation.messages was rated; absent, the last one (filled in by parse_report).
@@ -127,14 +139,56 @@ ERR_NO_ASSISTANT = "The conversation has no assistant message to rate."
 ERR_INDEX_RANGE = "Must be the index of a message in conversation.messages (0 to {last})."
 ERR_INDEX_ROLE = "Must point at an assistant message: message {index} is the user's."
 ERR_KEY = "A key in this object is not allowed: {reason}"
+ERR_DUPLICATE_KEY = "The key \"{key}\" is given more than once in this object."
+ERR_RATING_REQUIRED = "Choose a rating: \"up\" or \"down\"."
+ERR_BUG_RATING = "A bug report has no rating: leave it out."
+ERR_BUG_COMMENT = "Describe the bug: a bug report needs a comment that is not blank."
 
 
 class InvalidBody(Exception):
-    """A body that is not a storable JSON document; ``details`` are the API's field-level errors."""
+    """A body that is not a storable JSON document; ``code`` is the API's error code, ``details`` its field-level errors."""
 
-    def __init__(self, field: str, message: str):
+    def __init__(self, field: str, message: str, *, code: str = "invalid", more: tuple = ()):
         super().__init__(message)
-        self.details = [{"field": field, "message": message}]
+        self.code = code
+        self.details = [{"field": field, "message": message}, *({"field": f, "message": m} for f, m in more)]
+
+
+class _DuplicateKey:
+    """Stands, in the decoded data, for an object that gave a key twice, until its path is found."""
+
+    def __init__(self, key: str):
+        self.key = key
+
+
+def _objects_without_duplicates(found: list):
+    """A json object hook: each object, or a _DuplicateKey (noted in ``found``) when a key is given twice."""
+
+    def hook(pairs: list) -> dict | _DuplicateKey:
+        data = dict(pairs)
+        if len(data) == len(pairs):
+            return data
+        seen = set()
+        found.append(_DuplicateKey(next(key for key, _ in pairs if key in seen or seen.add(key))))
+        return found[-1]
+
+    return hook
+
+
+def _duplicate_key_path(value: object, path: tuple) -> tuple | None:
+    """The path of the first key given twice, or None."""
+    if isinstance(value, _DuplicateKey):
+        return (*path, value.key)
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        found = _duplicate_key_path(item, (*path, key))
+        if found:
+            return found
+    return None
+
+
+def _dotted(path: tuple) -> str:
+    return ".".join(str(part) for part in path) or NON_FIELD
 
 
 # A JSON string token: what json.loads reads as one string, so brackets inside it are text.
@@ -204,20 +258,26 @@ def decode_body(body: bytes) -> object:
         text = body.decode("utf-8")
     except UnicodeDecodeError as error:
         raise InvalidBody(NON_FIELD, ERR_NOT_UTF8) from error
+    duplicates = []
     try:
-        data = json.loads(text, parse_float=_finite_float, parse_constant=_no_constants)
+        data = json.loads(text, parse_float=_finite_float, parse_constant=_no_constants,
+                          object_pairs_hook=_objects_without_duplicates(duplicates))
     except json.JSONDecodeError as error:
         raise InvalidBody(NON_FIELD, ERR_NOT_JSON.format(reason=f"{error.msg} at line {error.lineno} column {error.colno}")) from error
     except ValueError as error:  # a non-finite number (ours above), or an integer with thousands of digits
         raise InvalidBody(NON_FIELD, ERR_NOT_FINITE if str(error) == ERR_NOT_FINITE else ERR_TOO_LONG) from error
     except RecursionError as error:  # the depth scan makes this unreachable; never a 500 if it is not
         raise InvalidBody(NON_FIELD, ERR_TOO_DEEP) from error
+    if duplicates:
+        # Which of two values counts is each reader's guess (json keeps the last): neither is stored.
+        path = _duplicate_key_path(data, ())
+        raise InvalidBody(_dotted(path[:-1]), ERR_DUPLICATE_KEY.format(key=path[-1]), code="duplicate_key")
     # Walking the whole document costs time on every report: only do it when an escape could need it.
     if _RISKY_ESCAPE.search(text):
         found = _unstorable(data, ())
         if found:
             path, message = found
-            raise InvalidBody(".".join(str(part) for part in path) or NON_FIELD, message)
+            raise InvalidBody(_dotted(path), message)
     return data
 
 
@@ -236,9 +296,22 @@ def rated_message_index(report: FeedbackReport) -> int:
     return report.message_index
 
 
+def check_kind(report: FeedbackReport) -> None:
+    """Raise InvalidBody unless a rating has one and a bug report has none, with a description."""
+    if report.kind == "bug":
+        problems = [("rating", ERR_BUG_RATING)] if "rating" in report.model_fields_set else []
+        if not report.comment.strip():
+            problems.append(("comment", ERR_BUG_COMMENT))
+        if problems:
+            raise InvalidBody(*problems[0], more=tuple(problems[1:]))
+    elif report.rating is None:
+        raise InvalidBody("rating", ERR_RATING_REQUIRED)
+
+
 def parse_report(data: object) -> FeedbackReport:
     """Validate a decoded JSON body into a report whose message_index is set; ValidationError or InvalidBody if invalid."""
     report = FeedbackReport.model_validate(data)
+    check_kind(report)
     report.message_index = rated_message_index(report)
     return report
 

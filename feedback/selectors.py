@@ -5,18 +5,24 @@ from datetime import timedelta
 from django.db.models import Sum
 from django.utils import timezone
 
-from .models import DailyFeedbackCount, Rating
+from .models import DailyFeedbackCount, Kind, Rating
 
 OVERVIEW_DAYS = 30
 
 
 def get_recent_counts(organization, days=OVERVIEW_DAYS):
-    """Reports given by the organization in the last `days` days, as {"up": n, "down": n}."""
+    """Reports given by the organization in the last `days` days, as {"up": n, "down": n, "bugs": n, "days": days}."""
     since = timezone.now().date() - timedelta(days=days - 1)
-    totals = dict(
-        DailyFeedbackCount.objects.filter(organization=organization, day__gte=since)
-        .values("rating")
+    totals = {
+        (kind, rating): total
+        for kind, rating, total in DailyFeedbackCount.objects.filter(organization=organization, day__gte=since)
+        .values("kind", "rating")
         .annotate(total=Sum("count"))
-        .values_list("rating", "total")
-    )
-    return {"up": totals.get(Rating.UP, 0), "down": totals.get(Rating.DOWN, 0), "days": days}
+        .values_list("kind", "rating", "total")
+    }
+    return {
+        "up": totals.get((Kind.RATING, Rating.UP), 0),
+        "down": totals.get((Kind.RATING, Rating.DOWN), 0),
+        "bugs": totals.get((Kind.BUG, ""), 0),
+        "days": days,
+    }

@@ -7,7 +7,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from orgs.access import ERR_NO_ORG
-from orgs.kinds import PROFILE_BY_SURFACE, PROFILES
+from orgs.kinds import PROFILES
 from orgs.models import Membership, Organization
 from orgs.selectors import get_membership
 
@@ -15,7 +15,7 @@ from .models import COUNT_SHARDS, DailyFeedbackCount, Feedback, StaffAccess
 from .redaction import redact_conversation
 
 ERR_FEEDBACK_DISABLED = "Feedback is turned off for this organization."
-ERR_WRONG_SURFACE = "This organization gives feedback on the {surface} surface only."
+ERR_WRONG_SURFACE = "This organization gives feedback on the {surfaces} surfaces only."
 
 
 class FeedbackRefused(Exception):
@@ -27,10 +27,11 @@ class FeedbackRefused(Exception):
 
 
 # One statement on PostgreSQL does the whole report: it finds the person's membership in the
-# org and share-locks the org row, checks the surface and the setting, stores the report and
-# counts it. FOR SHARE waits for a switch-off holding the row (FOR UPDATE) and then reads the
-# committed value, so a switch-off that commits first wins; reports share the lock and do not
-# wait for each other. One statement is its own transaction: one round trip, one commit.
+# org and share-locks the org row, checks the surface and the setting (one switch for reports of
+# either kind), stores the report and counts it. FOR SHARE waits for a switch-off holding the row
+# (FOR UPDATE) and then reads the committed value, so a switch-off that commits first wins;
+# reports share the lock and do not wait for each other. One statement is its own transaction:
+# one round trip, one commit.
 RECORD_SQL = """
 WITH org AS (
     SELECT o.*
@@ -39,24 +40,29 @@ WITH org AS (
     FOR SHARE OF o
 ), allowed AS (
     SELECT id FROM org
-    WHERE kind = %(kind)s AND {feedback_enabled}
+    WHERE {surface_accepted} AND {feedback_enabled}
 ), stored AS (
-    INSERT INTO {feedback} (id, surface, rating, comment, conversation, message_index, created_at)
-    SELECT %(id)s, %(surface)s, %(rating)s, %(comment)s, %(conversation)s::jsonb, %(message_index)s, %(created_at)s FROM allowed
+    INSERT INTO {feedback} (id, surface, kind, rating, comment, conversation, message_index, created_at)
+    SELECT %(id)s, %(surface)s, %(report_kind)s, %(rating)s, %(comment)s, %(conversation)s::jsonb, %(message_index)s,
+           %(created_at)s FROM allowed
     RETURNING id
 ), counted AS (
-    INSERT INTO {counts} (organization_id, day, surface, rating, shard, count)
-    SELECT allowed.id, %(day)s, %(surface)s, %(rating)s, %(shard)s, 1 FROM allowed, stored
-    ON CONFLICT (organization_id, day, surface, rating, shard)
+    INSERT INTO {counts} (organization_id, day, surface, kind, rating, shard, count)
+    SELECT allowed.id, %(day)s, %(surface)s, %(report_kind)s, %(count_rating)s, %(shard)s, 1 FROM allowed, stored
+    ON CONFLICT (organization_id, day, surface, kind, rating, shard)
     DO UPDATE SET count = {counts}.count + 1
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM stored)
 """.format(  # noqa: S608 - only code constants are formatted in
-    # Organization.feedback_enabled's rule, in SQL, from the kind profiles; identifiers come from
-    # the code, not from input.
+    # Organization.feedback_enabled's rule and KindProfile.accepts_surface, in SQL, from the kind
+    # profiles; identifiers and values come from the code, not from input.
     feedback_enabled="CASE kind " + " ".join(
         f"WHEN '{profile.kind}' THEN {profile.setting_field}" for profile in PROFILES.values()
+    ) + " END",
+    surface_accepted="CASE kind " + " ".join(
+        f"WHEN '{profile.kind}' THEN %(surface)s IN ({', '.join(repr(s) for s in profile.surfaces)})"
+        for profile in PROFILES.values()
     ) + " END",
     organization=Organization._meta.db_table,
     membership=Membership._meta.db_table,
@@ -65,13 +71,18 @@ SELECT (SELECT count(*) FROM stored)
 )
 
 
+def _count_rating(feedback):
+    """The rating a report is counted under: its own, or "" for a bug report (a unique key never matches NULL)."""
+    return feedback.rating or ""
+
+
 def _store_postgresql(user, slug, feedback):
     params = {
-        "slug": slug, "user": user.pk, "kind": PROFILE_BY_SURFACE[feedback.surface].kind,
-        "id": feedback.id, "surface": feedback.surface, "rating": feedback.rating, "comment": feedback.comment,
-        "conversation": json.dumps(feedback.conversation), "message_index": feedback.message_index,
-        "created_at": feedback.created_at,
-        "day": feedback.created_at.date(), "shard": secrets.randbelow(COUNT_SHARDS),
+        "slug": slug, "user": user.pk,
+        "id": feedback.id, "surface": feedback.surface, "report_kind": feedback.kind, "rating": feedback.rating,
+        "comment": feedback.comment, "conversation": json.dumps(feedback.conversation),
+        "message_index": feedback.message_index, "created_at": feedback.created_at,
+        "day": feedback.created_at.date(), "count_rating": _count_rating(feedback), "shard": secrets.randbelow(COUNT_SHARDS),
     }
     with connection.cursor() as cursor:
         cursor.execute(RECORD_SQL, params)
@@ -79,14 +90,15 @@ def _store_postgresql(user, slug, feedback):
     return stored == 1
 
 
-def _count_report(organization_id, day, surface, rating):
+def _count_report(organization_id, feedback):
     table = DailyFeedbackCount._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (organization_id, day, surface, rating, shard, count) "  # noqa: S608
-            "VALUES (%s, %s, %s, %s, %s, 1) "
-            f"ON CONFLICT (organization_id, day, surface, rating, shard) DO UPDATE SET count = {table}.count + 1",
-            [organization_id, day, surface, rating, secrets.randbelow(COUNT_SHARDS)],
+            f"INSERT INTO {table} (organization_id, day, surface, kind, rating, shard, count) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, %s, %s, 1) "
+            f"ON CONFLICT (organization_id, day, surface, kind, rating, shard) DO UPDATE SET count = {table}.count + 1",
+            [organization_id, feedback.created_at.date(), feedback.surface, feedback.kind, _count_rating(feedback),
+             secrets.randbelow(COUNT_SHARDS)],
         )
 
 
@@ -95,10 +107,10 @@ def _store_portable(user, slug, feedback):
     with transaction.atomic():
         membership = get_membership(user, slug)
         org = membership.organization if membership else None
-        if org is None or org.profile.surface != feedback.surface or not org.feedback_enabled:
+        if org is None or not org.profile.accepts_surface(feedback.surface) or not org.feedback_enabled:
             return False
         feedback.save(force_insert=True)
-        _count_report(org.pk, feedback.created_at.date(), feedback.surface, feedback.rating)
+        _count_report(org.pk, feedback)
     return True
 
 
@@ -108,21 +120,23 @@ def _refusal(user, slug, surface):
     if membership is None:
         # A stranger gets the same answer as for an org that does not exist: existence does not leak.
         return FeedbackRefused(404, "not_found", ERR_NO_ORG)
-    expected = membership.organization.profile.surface
-    if surface != expected:
-        return FeedbackRefused(400, "invalid", [{"field": "surface", "message": ERR_WRONG_SURFACE.format(surface=expected)}])
+    profile = membership.organization.profile
+    if not profile.accepts_surface(surface):
+        message = ERR_WRONG_SURFACE.format(surfaces=profile.surfaces_label)
+        return FeedbackRefused(400, "invalid", [{"field": "surface", "message": message}])
     return FeedbackRefused(403, "feedback_disabled", ERR_FEEDBACK_DISABLED)
 
 
 def record_feedback(*, user, slug, report):
-    """Store one validated report by a member of the org, de-linked from both; count it for the org.
+    """Store one validated report (a rating or a bug report) by a member of the org, de-linked from both; count it.
 
-    Refused (FeedbackRefused) for an unknown org, a non-member, a surface of the other kind,
-    or while the org's setting is off, which is read in the same transaction as the write.
-    Nothing about the person or the organization is stored with the report.
+    Refused (FeedbackRefused) for an unknown org, a non-member, a surface the org's kind does not
+    accept, or while the org's feedback setting is off (one switch for both kinds of report), which
+    is read in the same transaction as the write. Nothing about the person or the organization is
+    stored with the report.
     """
     feedback = Feedback(
-        surface=report.surface, rating=report.rating, comment=report.comment,
+        surface=report.surface, kind=report.kind, rating=report.rating, comment=report.comment,
         conversation=redact_conversation(report.conversation_json()), message_index=report.message_index,
         created_at=timezone.now(),
     )

@@ -6,6 +6,9 @@ from audit import actions
 
 from .roles import OrgKind, Plan, Role
 
+# Coding sessions (Claude Code) are reported from organizations of either kind.
+CODE_SURFACE = "code"
+
 
 @dataclass(frozen=True)
 class KindProfile:
@@ -23,6 +26,8 @@ class KindProfile:
     surface: str
     rating_page: str
     rating_title: str
+    # Every surface the organization's reports may come from: its rating page's, and Claude Code's.
+    surfaces: tuple
     # Who rates, and who decides the data settings and members (highest first), as people say it.
     raters_label: str
     deciding_roles: tuple
@@ -54,6 +59,14 @@ class KindProfile:
     def setting_plans_label(self):
         return " or ".join(Plan(plan).label for plan in self.setting_plans)
 
+    @property
+    def surfaces_label(self):
+        return " or ".join(self.surfaces)
+
+    def accepts_surface(self, surface):
+        """Whether reports from this surface are accepted for an organization of this kind."""
+        return surface in self.surfaces
+
     def setting_changeable_on(self, plan):
         """Whether the feedback setting may be changed on this plan."""
         return plan in self.setting_plans
@@ -69,6 +82,7 @@ CLAUDE = KindProfile(
     surface="chat",
     rating_page="chat",
     rating_title="Chat",
+    surfaces=("chat", CODE_SURFACE),
     raters_label="members",
     deciding_roles=(Role.PRIMARY_OWNER, Role.OWNER),
     deciders_label="the Primary Owner and Owners",
@@ -90,6 +104,7 @@ CONSOLE = KindProfile(
     surface="workbench",
     rating_page="workbench",
     rating_title="Workbench",
+    surfaces=("workbench", CODE_SURFACE),
     raters_label="people using the Workbench",
     deciding_roles=(Role.ADMIN,),
     deciders_label="the Org Admins",
@@ -108,7 +123,6 @@ MODEL_TRAINING_LABEL = "Model training"
 MODEL_TRAINING_ACTION = actions.MODEL_TRAINING_CHANGED
 
 PROFILES = {profile.kind: profile for profile in (CLAUDE, CONSOLE)}
-PROFILE_BY_SURFACE = {profile.surface: profile for profile in PROFILES.values()}
 PROFILE_BY_SETTINGS_PAGE = {profile.settings_page: profile for profile in PROFILES.values()}
 PROFILE_BY_RATING_PAGE = {profile.rating_page: profile for profile in PROFILES.values()}
 

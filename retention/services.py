@@ -27,7 +27,7 @@ PURGE_TIME_LIMIT = 55 * 60
 # Any stable 64-bit number: every host must use the same one for the lock to be exclusive.
 PURGE_ADVISORY_LOCK_ID = 0x72657465_6E74696F
 PURGE_CACHE_LOCK_KEY = "retention:purge-lock"
-ALLOWED_FEEDBACK_COLUMNS = frozenset({"id", "surface", "rating", "comment", "conversation", "message_index", "created_at"})
+ALLOWED_FEEDBACK_COLUMNS = frozenset({"id", "surface", "kind", "rating", "comment", "conversation", "message_index", "created_at"})
 ERR_INTERRUPTED = "Interrupted: the process ended before the run finished (a later run completed the work)."
 ERR_BATCH_SIZE = "The batch size must be a whole number from 1 to {max}, not {value!r}."
 

@@ -1,16 +1,98 @@
 // Thumbs buttons: open the feedback dialog, then post the report to the JSON API.
 // One report per response per page visit: once sent, that response's thumbs show what was sent.
+// "Report a bug": a description and the whole conversation, posted as a report of kind "bug".
 (function () {
   "use strict";
   const dialog = document.getElementById("feedback-dialog");
   const config = document.getElementById("feedback-config");
   if (!dialog || !config) return;
+  const conversation = JSON.parse(document.getElementById("conversation-data").textContent);
+
+  function csrfToken() {
+    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  function describe(body, status) {
+    if (body && Array.isArray(body.detail)) {
+      return body.detail.map((d) => d.field + ": " + d.message).join("; ");
+    }
+    if (body && typeof body.detail === "string") return body.detail;
+    return "The report could not be sent (HTTP " + status + ").";
+  }
+
+  // POST one report; resolves to {status, body} (body null when the answer is not JSON).
+  async function send(report) {
+    const response = await fetch(config.dataset.url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify(Object.assign({ surface: config.dataset.surface, conversation: conversation }, report)),
+    });
+    return { status: response.status, body: await response.json().catch(() => null) };
+  }
+
+  // Send a report from a dialog, its submit button disabled meanwhile; onSent gets the stored report's id.
+  async function submitFrom(button, report, onSent, onError) {
+    button.disabled = true;
+    try {
+      const result = await send(report);
+      if (result.status === 201) onSent(result.body.id);
+      else onError(describe(result.body, result.status));
+    } catch (err) {
+      onError("The report could not be sent: " + err.message);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  function setUpBugReport() {
+    const opener = document.getElementById("report-bug");
+    const bugDialog = document.getElementById("bug-dialog");
+    if (!opener || !bugDialog) return;
+    const bugForm = document.getElementById("bug-form");
+    const description = document.getElementById("bug-description");
+    const bugError = document.getElementById("bug-error");
+    const bugSubmit = document.getElementById("bug-submit");
+    const bugStatus = document.getElementById("bug-status");
+
+    function showBugError(text) {
+      bugError.textContent = text;
+      bugError.hidden = false;
+      description.setAttribute("aria-invalid", "true");
+    }
+
+    opener.addEventListener("click", () => {
+      bugError.hidden = true;
+      description.removeAttribute("aria-invalid");
+      bugDialog.showModal();
+      description.focus();
+    });
+    document.getElementById("bug-cancel").addEventListener("click", () => bugDialog.close());
+    bugDialog.addEventListener("close", () => {
+      if (bugDialog.open) return;
+      const active = document.activeElement;
+      if (!active || active === document.body || bugDialog.contains(active)) opener.focus();
+    });
+
+    bugForm.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (!description.value.trim()) { showBugError("Describe the bug: what did you expect, and what happened?"); return; }
+      await submitFrom(bugSubmit, { kind: "bug", comment: description.value }, (reportId) => {
+        description.value = "";
+        bugStatus.textContent = "Thank you — your bug report was sent.";
+        bugStatus.dataset.reportId = reportId;
+        bugDialog.close();
+      }, showBugError);
+    });
+  }
+  setUpBugReport();
+
   const form = document.getElementById("feedback-form");
   const errorBox = document.getElementById("feedback-error");
   const submit = document.getElementById("feedback-submit");
   const comment = document.getElementById("feedback-comment");
   const choices = Array.from(dialog.querySelectorAll("button[data-choice]"));
-  const conversation = JSON.parse(document.getElementById("conversation-data").textContent);
   const thumbs = Array.from(document.querySelectorAll("button[data-rating]"));
   const THANKS = "Thank you — your feedback was sent.";
   // The rating sent for each message (by index), so a thumb stays pressed once its report is stored.
@@ -40,22 +122,9 @@
     return pressed ? pressed.dataset.choice : null;
   }
 
-  function csrfToken() {
-    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
-
   function showError(text) {
     errorBox.textContent = text;
     errorBox.hidden = false;
-  }
-
-  function describe(body, status) {
-    if (body && body.error === "invalid" && Array.isArray(body.detail)) {
-      return body.detail.map((d) => d.field + ": " + d.message).join("; ");
-    }
-    if (body && typeof body.detail === "string") return body.detail;
-    return "The report could not be sent (HTTP " + status + ").";
   }
 
   function markSent(index, rating, reportId) {
@@ -103,31 +172,9 @@
     event.preventDefault();
     const rating = chosen();
     if (!rating) { showError("Choose thumbs up or thumbs down."); return; }
-    submit.disabled = true;
-    try {
-      const response = await fetch(config.dataset.url, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-        body: JSON.stringify({
-          surface: config.dataset.surface,
-          rating: rating,
-          comment: comment.value,
-          conversation: conversation,
-          message_index: ratedIndex,
-        }),
-      });
-      const body = await response.json().catch(() => null);
-      if (response.status === 201) {
-        markSent(ratedIndex, rating, body.id);
-        dialog.close();
-      } else {
-        showError(describe(body, response.status));
-      }
-    } catch (err) {
-      showError("The report could not be sent: " + err.message);
-    } finally {
-      submit.disabled = false;
-    }
+    await submitFrom(submit, { rating: rating, comment: comment.value, message_index: ratedIndex }, (reportId) => {
+      markSent(ratedIndex, rating, reportId);
+      dialog.close();
+    }, showError);
   });
 })();

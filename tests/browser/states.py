@@ -130,6 +130,24 @@ def rated(page):
     expect(page.get_by_text("Thank you")).to_be_visible()
 
 
+def open_bug_dialog(page):
+    page.get_by_role("button", name="Report a bug").click()
+    expect(page.get_by_role("dialog", name="Report a bug")).to_be_visible()
+
+
+def bug_without_description(page):
+    open_bug_dialog(page)
+    page.get_by_role("button", name="Send bug report").click()
+    expect(page.get_by_role("alert")).to_contain_text("Describe the bug")
+
+
+def bug_reported(page):
+    open_bug_dialog(page)
+    page.get_by_label("What went wrong?").fill("The answer says the portal ships in September; it ships in October.")
+    page.get_by_role("button", name="Send bug report").click()
+    expect(page.get_by_text("Thank you — your bug report was sent.")).to_be_visible()
+
+
 def press_member_action(email, button):
     def step(page):
         page.locator(f'tr[data-member="{email}"]').get_by_role("button", name=button).click()
@@ -235,10 +253,15 @@ STATES = {
     "chat": State("member@acme.test", "/orgs/acme/chat/"),
     "chat-dialog-open": State("member@acme.test", "/orgs/acme/chat/", step=open_rating_dialog),
     "chat-after-submit": State("member@acme.test", "/orgs/acme/chat/", step=rated),
+    "chat-bug-dialog-open": State("member@acme.test", "/orgs/acme/chat/", step=open_bug_dialog),
+    "chat-bug-dialog-error": State("member@acme.test", "/orgs/acme/chat/", step=bug_without_description),
+    "chat-bug-reported": State("member@acme.test", "/orgs/acme/chat/", step=bug_reported),
     "chat-feedback-off": State("member@acme.test", "/orgs/acme/chat/", setup=lambda: turn_off_feedback("acme")),
     "workbench": State("dev@acme.test", "/orgs/acme-api/workbench/"),
     "workbench-dialog-open": State("dev@acme.test", "/orgs/acme-api/workbench/", step=open_rating_dialog),
     "workbench-after-submit": State("dev@acme.test", "/orgs/acme-api/workbench/", step=rated),
+    "workbench-bug-dialog-open": State("dev@acme.test", "/orgs/acme-api/workbench/", step=open_bug_dialog),
+    "workbench-bug-reported": State("dev@acme.test", "/orgs/acme-api/workbench/", step=bug_reported),
     "workbench-feedback-off": State(
         "dev@acme.test", "/orgs/acme-api/workbench/", setup=lambda: turn_off_feedback("acme-api")
     ),

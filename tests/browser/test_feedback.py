@@ -126,3 +126,73 @@ def test_promise_1_the_page_sends_the_conversation_only_when_a_rating_is_submitt
     expect(page.get_by_text("Thank you — your feedback was sent.")).to_be_visible()
     assert [url.split("//", 1)[1].split("/", 1)[1] for url in sent] == ["api/v1/orgs/acme/feedback"]
     assert Feedback.objects.get().rating == "down"
+
+
+def test_member_reports_a_bug_with_a_description_and_the_report_is_stored(page, sign_in, demo):
+    sign_in("member@acme.test", demo)
+    page.goto("/orgs/acme/chat/")
+    opener = page.locator('button[data-report="bug"]')
+    expect(opener).to_have_text("Report a bug")
+    opener.click()
+    dialog = page.get_by_role("dialog", name="Report a bug")
+    expect(dialog.locator('form[data-report="bug"]')).to_be_visible()
+    expect(dialog.get_by_label("What went wrong?")).to_be_focused()
+    expect(dialog).to_contain_text("de-linked")
+
+    # A blank description is refused on the page, before anything is sent.
+    dialog.get_by_label("What went wrong?").fill("   ")
+    dialog.get_by_role("button", name="Send bug report").click()
+    expect(dialog.get_by_role("alert")).to_contain_text("Describe the bug")
+    expect(dialog.get_by_label("What went wrong?")).to_have_attribute("aria-invalid", "true")
+    assert not Feedback.objects.exists()
+
+    dialog.get_by_label("What went wrong?").fill("It says the contract is unsigned; it was signed last week.")
+    dialog.get_by_role("button", name="Send bug report").click()
+    thanks = page.get_by_text("Thank you — your bug report was sent.")
+    expect(thanks).to_be_visible()
+    expect(dialog).to_be_hidden()
+    expect(opener).to_be_focused()
+    report = Feedback.objects.get(id=thanks.get_attribute("data-report-id"))
+    assert (report.surface, report.kind, report.rating) == ("chat", "bug", None)
+    assert report.comment == "It says the contract is unsigned; it was signed last week."
+    stored = json.dumps(report.conversation)
+    assert "partner portal on 14 September" not in stored and "LAUNCH-42" not in stored
+    assert report.conversation["messages"][0]["content"][0]["text"].startswith("Can you summarise our Q3 launch plan")
+
+
+def test_a_workbench_bug_report_and_escape_closes_the_dialog_without_sending(page, sign_in, demo):
+    sign_in("dev@acme.test", demo)
+    sent = []
+    page.on("request", lambda request: sent.append(request.url) if request.method != "GET" else None)
+    page.goto("/orgs/acme-api/workbench/")
+    page.get_by_role("button", name="Report a bug").click()
+    page.get_by_label("What went wrong?").fill("Draft not sent")
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog", name="Report a bug")).to_be_hidden()
+    expect(page.get_by_role("button", name="Report a bug")).to_be_focused()
+    assert sent == []
+
+    page.get_by_role("button", name="Report a bug").click()
+    page.get_by_label("What went wrong?").fill("The reply promises a refund policy we do not have.")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Send bug report")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Thank you — your bug report was sent.")).to_be_visible()
+    report = Feedback.objects.get()
+    assert (report.surface, report.kind, report.rating) == ("workbench", "bug", None)
+
+
+def test_while_feedback_is_off_there_is_no_bug_report_and_the_api_refuses_one(page, sign_in, demo):
+    from orgs.models import Organization
+
+    org = Organization.objects.get(slug="acme")
+    org.thumbs_feedback_enabled = False
+    org.save(update_fields=["thumbs_feedback_enabled"])
+    sign_in("member@acme.test", demo)
+    page.goto("/orgs/acme/chat/")
+    expect(page.locator("[data-report]")).to_have_count(0)
+    expect(page.get_by_role("button", name="Report a bug")).to_have_count(0)
+    messages = [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}]
+    result = _api_post(page, "acme", {"surface": "chat", "kind": "bug", "comment": "Broken.", "conversation": {"messages": messages}})
+    assert result == {"status": 403, "body": {"error": "feedback_disabled", "detail": "Feedback is turned off for this organization."}}
+    assert not Feedback.objects.exists()

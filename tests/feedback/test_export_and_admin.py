@@ -26,7 +26,7 @@ def test_export_writes_one_delinked_report_per_line_since_the_date(reports):
     lines = out.getvalue().strip().splitlines()
     assert len(lines) == 1
     record = json.loads(lines[0])
-    assert set(record) == {"id", "surface", "rating", "comment", "conversation", "message_index", "created_at"}
+    assert set(record) == {"id", "surface", "kind", "rating", "comment", "conversation", "message_index", "created_at"}
     assert record["id"] == str(reports[1].id)
     assert record["message_index"] == 1
 

@@ -7,9 +7,10 @@ from django.db import connection
 
 from feedback.models import Feedback
 from feedback.samples import CHAT_SAMPLE
+from tests.feedback.tables import tables_holding
 
 # message_index points into the report's own snapshot: it links to nothing outside it.
-ALLOWED_COLUMNS = {"id", "surface", "rating", "comment", "conversation", "message_index", "created_at"}
+ALLOWED_COLUMNS = {"id", "surface", "kind", "rating", "comment", "conversation", "message_index", "created_at"}
 
 
 def _stored(response):
@@ -53,9 +54,12 @@ def test_connector_and_mcp_content_is_gone_at_any_depth_while_pasted_text_stays(
                 {"type": "document", "title": "Q3 plan secret title",
                  "source": {"type": "text", "data": pasted},
                  "origin": {"type": "connector", "name": "google_drive", "url": "https://drive.example/abc", "file_id": "abc"}},
+            ]},
+            {"role": "assistant", "content": [{"type": "tool_use", "id": "t1", "name": "search_notes", "input": {}}]},
+            {"role": "user", "content": [
                 {"type": "tool_result", "tool_use_id": "t1", "content": [
                     {"type": "text", "text": "outer result kept"},
-                    {"type": "tool_result", "tool_use_id": "t2", "content": [
+                    {"type": "search_result", "source": "notes://1", "title": "Note", "content": [
                         {"type": "text", "text": "JIRA-SECRET-42", "origin": {"type": "mcp", "server": "jira", "transport": "local"}},
                     ]},
                 ]},
@@ -69,10 +73,12 @@ def test_connector_and_mcp_content_is_gone_at_any_depth_while_pasted_text_stays(
         assert secret not in text
     blocks = stored.conversation["messages"][0]["content"]
     assert blocks[0] == {"type": "text", "text": pasted}
-    assert blocks[1] == {"type": "omitted", "reason": "connector_content", "origin": {"type": "connector", "name": "google_drive"}}
-    nested = blocks[2]["content"]
+    assert blocks[1] == {"type": "omitted", "reason": "connector_content", "replaces": "document",
+                         "origin": {"type": "connector", "name": "google_drive"}}
+    nested = stored.conversation["messages"][2]["content"][0]["content"]
     assert nested[0] == {"type": "text", "text": "outer result kept"}
-    assert nested[1]["content"][0] == {"type": "omitted", "reason": "connector_content", "origin": {"type": "mcp", "name": "jira"}}
+    assert nested[1]["content"][0] == {"type": "omitted", "reason": "connector_content", "replaces": "text",
+                                       "origin": {"type": "mcp", "name": "jira"}}
 
 
 @pytest.mark.django_db
@@ -92,7 +98,7 @@ def test_two_reports_by_the_same_person_share_no_linking_value(member, post_repo
     assert first.id.version == 4 and second.id.version == 4  # random, not derived from the person or time
     shared = {f.attname for f in Feedback._meta.concrete_fields if getattr(first, f.attname) == getattr(second, f.attname)}
     # Only content both reports contain may be equal: the surface, the comment, the same conversation and message rated.
-    assert shared <= {"surface", "comment", "conversation", "message_index"}
+    assert shared <= {"surface", "kind", "comment", "conversation", "message_index"}
 
 
 @pytest.mark.django_db
@@ -111,35 +117,17 @@ def test_daily_counts_hold_counts_only(member, post_report, chat_report):
     post_report("claude-ent", chat_report)
     post_report("claude-ent", chat_report)
     post_report("claude-ent", {**chat_report, "rating": "down"})
-    assert get_recent_counts(member.organization) == {"up": 2, "down": 1, "days": 30}
+    bug_report = {key: value for key, value in chat_report.items() if key != "rating"}
+    post_report("claude-ent", {**bug_report, "kind": "bug", "comment": "The date is wrong."})
+    assert get_recent_counts(member.organization) == {"up": 2, "down": 1, "bugs": 1, "days": 30}
     columns = {f.name for f in DailyFeedbackCount._meta.concrete_fields}
-    assert columns == {"id", "organization", "day", "surface", "rating", "shard", "count"}
+    assert columns == {"id", "organization", "day", "surface", "kind", "rating", "shard", "count"}
 
 
 # Promise 1: nothing of a conversation is kept unless a person explicitly gives a thumbs rating.
 
 TYPED_BY_THE_MEMBER = "Can you summarise our Q3 launch plan"
 ANSWERED = "settling the contract first"
-
-
-def _tables_holding(phrase):
-    """Every (table, column) in the database whose text holds the phrase, whatever the model."""
-    from django.apps import apps
-
-    found = []
-    with connection.cursor() as cursor:
-        for model in apps.get_models():
-            table = model._meta.db_table
-            for field in model._meta.concrete_fields:
-                if field.get_internal_type() not in {"CharField", "TextField", "JSONField"}:
-                    continue
-                # Only names from the models, quoted, are formatted in; the phrase is a parameter.
-                quoted_table, column = connection.ops.quote_name(table), connection.ops.quote_name(field.column)
-                sql = f"SELECT COUNT(*) FROM {quoted_table} WHERE CAST({column} AS TEXT) LIKE %s"  # noqa: S608
-                cursor.execute(sql, [f"%{phrase}%"])
-                if cursor.fetchone()[0]:
-                    found.append((table, field.column))
-    return found
 
 
 @pytest.mark.django_db
@@ -158,8 +146,8 @@ def test_promise_1_using_the_console_without_rating_keeps_nothing_of_the_convers
             assert TYPED_BY_THE_MEMBER in response.content.decode() or "chat" not in url
     assert client.get("/api/v1/orgs/claude-ent/feedback").status_code == 405
     assert Feedback.objects.count() == 0
-    assert _tables_holding(TYPED_BY_THE_MEMBER) == []
-    assert _tables_holding(ANSWERED) == []
+    assert tables_holding(TYPED_BY_THE_MEMBER) == []
+    assert tables_holding(ANSWERED) == []
 
 
 @pytest.mark.django_db
@@ -171,14 +159,14 @@ def test_promise_1_a_conversation_sent_without_an_explicit_thumbs_rating_is_not_
     response = post_report("claude-ent", body)
     assert (response.status_code, response.json()["error"]) == (400, "invalid")
     assert Feedback.objects.count() == 0
-    assert _tables_holding(TYPED_BY_THE_MEMBER) == []
+    assert tables_holding(TYPED_BY_THE_MEMBER) == []
 
 
 @pytest.mark.django_db
 def test_promise_1_an_explicit_rating_is_what_keeps_the_conversation(member, post_report, chat_report):
     # The control for the two tests above: the scan does find the conversation once it is rated.
     assert post_report("claude-ent", chat_report).status_code == 201
-    assert _tables_holding(TYPED_BY_THE_MEMBER) == [(Feedback._meta.db_table, "conversation")]
+    assert tables_holding(TYPED_BY_THE_MEMBER) == [(Feedback._meta.db_table, "conversation")]
 
 
 def test_promise_1_only_the_feedback_service_writes_reports():

@@ -12,6 +12,7 @@ from feedback.schema import (
     MAX_COMMENT_LENGTH,
     MAX_MESSAGES,
     FeedbackReport,
+    InvalidBody,
     parse_report,
     validation_details,
 )
@@ -37,8 +38,10 @@ def with_messages(messages):
 
 
 def error_fields(data):
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises((ValidationError, InvalidBody)) as caught:
         parse_report(data)
+    if isinstance(caught.value, InvalidBody):
+        return [detail["field"] for detail in caught.value.details]
     return [detail["field"] for detail in validation_details(caught.value)]
 
 
@@ -321,10 +324,14 @@ def test_openapi_document_describes_the_request_body():
     schemas = build_document()["components"]["schemas"]
     schema = {**schemas["FeedbackReport"], "$defs": schemas}
 
-    assert set(schema["required"]) == {"surface", "rating", "conversation"}
+    assert set(schema["required"]) == {"surface", "conversation"}
     assert schema["additionalProperties"] is False
-    assert schema["properties"]["surface"]["enum"] == ["chat", "workbench"]
-    assert schema["properties"]["rating"]["enum"] == ["up", "down"]
+    assert schema["properties"]["surface"]["enum"] == ["chat", "workbench", "code"]
+    assert schema["properties"]["kind"]["enum"] == ["rating", "bug"]
+    assert schema["properties"]["kind"]["default"] == "rating"
+    rating, bug = schema["oneOf"]
+    assert rating["required"] == ["rating"] and rating["properties"]["rating"]["enum"] == ["up", "down"]
+    assert bug["required"] == ["kind", "comment"] and bug["not"] == {"required": ["rating"]}
     assert schema["properties"]["comment"]["maxLength"] == MAX_COMMENT_LENGTH
     conversation = schema["$defs"]["Conversation"]
     assert conversation["properties"]["messages"]["maxItems"] == MAX_MESSAGES

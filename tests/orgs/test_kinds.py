@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from feedback.models import Surface
-from orgs.kinds import PROFILE_BY_SURFACE, PROFILES, profile_for
+from orgs.kinds import CODE_SURFACE, PROFILES, profile_for
 from orgs.models import Organization
 from orgs.roles import OrgKind, is_role_valid_for_kind
 
@@ -17,6 +17,8 @@ def test_every_kind_has_one_profile():
 def test_a_profile_names_real_fields_pages_surfaces_and_roles(profile):
     assert Organization._meta.get_field(profile.setting_field).default is True
     assert profile.surface in Surface.values
+    assert set(profile.surfaces) <= set(Surface.values)
+    assert profile.accepts_surface(profile.surface)
     assert reverse(profile.settings_url_name, args=["x"]) == f"/orgs/x/settings/{profile.settings_page}/"
     assert reverse(profile.rating_url_name, args=["x"]) == f"/orgs/x/{profile.rating_page}/"
     assert all(is_role_valid_for_kind(profile.kind, role) for role in profile.deciding_roles)
@@ -26,7 +28,14 @@ def test_kinds_differ_in_setting_page_and_surface():
     profiles = list(PROFILES.values())
     for attribute in ("setting_field", "setting_action", "settings_page", "surface", "rating_page"):
         assert len({getattr(p, attribute) for p in profiles}) == len(profiles), attribute
-    assert {p.surface: p for p in profiles} == PROFILE_BY_SURFACE
+
+
+def test_coding_sessions_are_accepted_for_organizations_of_both_kinds_and_nothing_else_is_shared():
+    profiles = list(PROFILES.values())
+    assert all(p.accepts_surface(CODE_SURFACE) for p in profiles)
+    shared = set.intersection(*(set(p.surfaces) for p in profiles))
+    assert shared == {CODE_SURFACE}
+    assert set().union(*(p.surfaces for p in profiles)) == set(Surface.values)
 
 
 def test_design_names_per_kind():
