@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from feedback import partitions
 from feedback.models import Feedback
 
 UTC = dt.UTC
@@ -11,8 +12,15 @@ def utc(*args):
     return dt.datetime(*args, tzinfo=UTC)
 
 
-def make_reports(*times):
-    """Create one report per submission time; returns them in the given order."""
+def make_reports(*times, by_day=True):
+    """Create one report per submission time; returns them in the given order.
+
+    On PostgreSQL each report lands in its day's partition (made here, as the beat task makes them
+    ahead of time); by_day=False leaves days without one, so the reports are strays in the default
+    partition, which the batched row purge deletes (as on SQLite).
+    """
+    if by_day and partitions.is_partitioned():
+        partitions.create_day_partitions({t.astimezone(UTC).date() for t in times})
     return Feedback.objects.bulk_create(
         [Feedback(surface="chat", rating="up", conversation={"messages": []}, created_at=t) for t in times]
     )
@@ -23,7 +31,18 @@ def remaining_times():
 
 
 def due_at(submitted, years):
-    """The documented rule, written independently of the code under test."""
+    """The documented rule, written independently of the code under test: 00:00 UTC of the day the
+    report's UTC day turns `years` old (a 29 February on 28 February when the due year has none)."""
+    day = submitted.astimezone(UTC).date()
+    try:
+        due = day.replace(year=day.year + years)
+    except ValueError:
+        due = day.replace(year=day.year + years, day=28)
+    return dt.datetime(due.year, due.month, due.day, tzinfo=UTC)
+
+
+def period_end(submitted, years):
+    """The instant a report has been kept exactly `years` (29 February: 28 February at its time)."""
     try:
         return submitted.replace(year=submitted.year + years)
     except ValueError:
