@@ -8,14 +8,14 @@ migration comes along. On PostgreSQL, when `feedback_feedback` is still a plain 
    partition, and one partition per day from the oldest report to DAYS_AHEAD days ahead;
 2. a trigger on the old table copies every insert, update and delete into the new one from then on
    (installing it takes a lock that waits for the writes in flight: short, with a timeout, retried);
-3. copy the old rows day by day, one transaction a day (a row the trigger already copied is
+3. copy the old rows a week a transaction (a row the trigger already copied is
    skipped: ON CONFLICT DO NOTHING); progress is kept in `feedback_feedback_conversion`, so a run
    that stops resumes at the day it had reached;
 4. swap the names in one short transaction (ACCESS EXCLUSIVE on the old table, with a timeout,
    retried): writers wait at most the timeout plus a few catalog changes, then write into the new
    table (PostgreSQL looks the name up again once it has the lock);
 5. copy whatever the old table still holds that the new one lacks (nothing, unless something wrote
-   around the trigger), day by day, then drop the old table.
+   around the trigger), a week a transaction, then drop the old table.
 
 The report-deletion lock is held throughout, so no purge deletes a row the copy is about to write.
 Each step checks what is already done, so running it again after a stop finishes the work.
@@ -39,6 +39,7 @@ from .partitions import (
     _bound,
     _q,
     _relkind,
+    days_between,
     partition_name,
     run_locked,
 )
@@ -49,6 +50,8 @@ NEW = f"{TABLE}_new"
 OLD = f"{TABLE}_unpartitioned"
 PROGRESS = f"{TABLE}_conversion"
 MIRROR = f"{TABLE}_mirror"
+# Days a transaction when creating partitions, copying and checking (pruned to as many partitions).
+CHUNK_DAYS = 7
 INDEX_DEF = re.compile(r"^CREATE (UNIQUE )?INDEX \S+ ON (?:ONLY )?\S+ USING ")
 
 
@@ -154,23 +157,23 @@ def _plan_days(today):
 def _create_new_partitions(first, last):
     present = {name for (name,) in _rows("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
                                          "WHERE i.inhparent = to_regclass(%s)", [NEW])}
-    day = first
-    while day <= last:
-        name = partition_name(day)
-        if name not in present:
-            # The new table takes no reads yet and only the trigger's rows, of today's days.
-            run_locked(lambda cursor, name=name, day=day: cursor.execute(
-                f"CREATE TABLE {_q(name)} PARTITION OF {_q(NEW)} "
-                f"FOR VALUES FROM ({_bound(day)}) TO ({_bound(day + ONE_DAY)})"), what=f"creating {name}")
-        day += ONE_DAY
+    days = [day for day in days_between(first, last) if partition_name(day) not in present]
+    # The new table takes no reads yet: a few weeks of partitions a transaction (each one locks a
+    # handful of relations until commit, and five years of them would overflow the lock table).
+    for chunk in range(0, len(days), CHUNK_DAYS):
+        with transaction.atomic(), connection.cursor() as cursor:
+            for day in days[chunk:chunk + CHUNK_DAYS]:
+                cursor.execute(f"CREATE TABLE {_q(partition_name(day))} PARTITION OF {_q(NEW)} "
+                               f"FOR VALUES FROM ({_bound(day)}) TO ({_bound(day + ONE_DAY)})")
 
 
 def _copy_days(following, last, *, source, target, only_missing=False):
-    """Copy source rows into target one day a transaction, recording progress; returns the rows written."""
+    """Copy source rows into target a few days a transaction, recording progress; returns the rows written."""
     written = 0
     day = following
     while day <= last:
-        start, end = _bound(day), _bound(day + ONE_DAY)
+        end_day = min(day + ONE_DAY * CHUNK_DAYS, last + ONE_DAY)
+        start, end = _bound(day), _bound(end_day)
         # Identifiers come from the code and the bounds from dates: nothing from input.
         same_row = (f"n.{_q(COLUMN)} >= {start} AND n.{_q(COLUMN)} < {end} AND n.{_q('id')} = o.{_q('id')} "
                     f"AND n.{_q(COLUMN)} = o.{_q(COLUMN)}")
@@ -181,8 +184,8 @@ def _copy_days(following, last, *, source, target, only_missing=False):
                            "ON CONFLICT DO NOTHING")
             written += cursor.rowcount
             if not only_missing:
-                cursor.execute(f"UPDATE {_q(PROGRESS)} SET next_day = %s", [day + ONE_DAY])  # noqa: S608
-        day += ONE_DAY
+                cursor.execute(f"UPDATE {_q(PROGRESS)} SET next_day = %s", [end_day])  # noqa: S608
+        day = end_day
     return written
 
 
@@ -241,17 +244,24 @@ def convert_to_partitioned(*, today=None):
 
 
 def convert_to_plain():
-    """The reverse, for going back a migration: one transaction that copies every row (development sizes)."""
+    """The reverse, for going back a migration: offline (stop the writers first), a few partitions a transaction."""
     if connection.vendor != "postgresql" or _relkind(TABLE) != "p":
         return
     plain = f"{TABLE}_plain"
     indexes = _indexes(TABLE)
     primary = [c for c in next(columns for _, _, is_pk, columns in indexes if is_pk) if c != COLUMN]
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE IF NOT EXISTS {_q(plain)} (LIKE {_q(TABLE)} INCLUDING DEFAULTS "
+                       "INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING COMMENTS)")
+    children = [name for (name,) in _rows("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                                          "WHERE i.inhparent = to_regclass(%s) ORDER BY c.relname", [TABLE])]
+    # Each partition's rows move, and the partition goes, in the same transaction: a stop loses nothing.
+    for chunk in range(0, len(children), CHUNK_DAYS):
+        with transaction.atomic(), connection.cursor() as cursor:
+            for name in children[chunk:chunk + CHUNK_DAYS]:
+                cursor.execute(f"INSERT INTO {_q(plain)} SELECT * FROM {_q(name)}")  # noqa: S608
+                cursor.execute(f"DROP TABLE {_q(name)}")
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"LOCK TABLE {_q(TABLE)} IN ACCESS EXCLUSIVE MODE")
-        cursor.execute(f"CREATE TABLE {_q(plain)} (LIKE {_q(TABLE)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS "
-                       "INCLUDING STORAGE INCLUDING COMMENTS)")
-        cursor.execute(f"INSERT INTO {_q(plain)} SELECT * FROM {_q(TABLE)}")  # noqa: S608
         cursor.execute(f"DROP TABLE {_q(TABLE)}")
         cursor.execute(f"ALTER TABLE {_q(plain)} RENAME TO {_q(TABLE)}")
         cursor.execute(f"ALTER TABLE {_q(TABLE)} ADD CONSTRAINT {_q(TABLE + '_pkey')} "
