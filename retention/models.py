@@ -29,7 +29,7 @@ class RetentionRun(models.Model):
     batches = models.PositiveIntegerField(default=0)
     rows_deleted = models.PositiveBigIntegerField(default=0, help_text="Feedback reports deleted.")
     partitions_dropped = models.PositiveIntegerField(
-        default=0, help_text="Days of reports dropped whole (their partition detached and dropped)."
+        default=0, db_default=0, help_text="Days of reports dropped whole (their partition detached and dropped)."
     )
     daily_counts_deleted = models.PositiveBigIntegerField(default=0)
     overdue_reports = models.PositiveBigIntegerField(
