@@ -149,18 +149,20 @@ def detach_partition(name):
                what=f"detaching {name}")
 
 
-def drop_detached_partition(name):
-    """Count the rows of a detached daily partition and drop it in one transaction; returns the count."""
+def count_detached_partition(name):
+    """How many reports a detached daily partition holds (no lock anyone else needs: it is no longer in the table)."""
     if not DAY_PARTITION.match(name):
         raise ValueError(f"not a daily partition: {name!r}")
-
-    def step(cursor):
+    with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {_q(name)}")  # noqa: S608 - a checked partition name
-        (rows,) = cursor.fetchone()
-        cursor.execute(f"DROP TABLE {_q(name)}")
-        return rows
+        return cursor.fetchone()[0]
 
-    return run_locked(step, what=f"dropping {name}")
+
+def drop_detached_partition(name):
+    """Drop a detached daily partition (files unlinked at commit; it is already out of the table)."""
+    if not DAY_PARTITION.match(name):
+        raise ValueError(f"not a daily partition: {name!r}")
+    run_locked(lambda cursor: cursor.execute(f"DROP TABLE {_q(name)}"), what=f"dropping {name}")
 
 
 def count_strays(limit):

@@ -98,10 +98,10 @@ def _renew_lock():
         cache.touch(PURGE_CACHE_LOCK_KEY, timeout=PURGE_TIME_LIMIT)
 
 
-def _delete_batch(*, model, column, start, end, batch_size):
+def _delete_batch(*, table, column, start, end, batch_size):
     """Delete about `batch_size` rows from [start, end) in one transaction; returns (count, next start or None)."""
     ops = connection.ops
-    table, col = ops.quote_name(model._meta.db_table), ops.quote_name(column)
+    table, col = ops.quote_name(table), ops.quote_name(column)
     to_db = ops.adapt_datetimefield_value if isinstance(end, dt.datetime) else ops.adapt_datefield_value
 
     def adapt(value):
@@ -127,10 +127,10 @@ def _delete_batch(*, model, column, start, end, batch_size):
     return count, upper
 
 
-def _purge_range(*, model, column, start, end, batch_size, on_batch):
+def _purge_range(*, table, column, start, end, batch_size, on_batch):
     """Delete every row in [start, end) batch by batch, calling on_batch(count) after each commit."""
     while True:
-        count, start = _delete_batch(model=model, column=column, start=start, end=end, batch_size=batch_size)
+        count, start = _delete_batch(table=table, column=column, start=start, end=end, batch_size=batch_size)
         if count:
             on_batch(count)
         if start is None:
@@ -150,7 +150,9 @@ def _drop_partition(run, day, name, *, detach, on_partition):
     """Detach (when still attached) and drop one due day's partition, counting what went."""
     if detach:
         partitions.detach_partition(name)
-    rows = partitions.drop_detached_partition(name)
+    # Counted before the drop; if the run stops in between, the next one counts it again.
+    rows = partitions.count_detached_partition(name)
+    partitions.drop_detached_partition(name)
     run.partitions_dropped += 1
     run.rows_deleted += rows
     _renew_lock()
@@ -206,9 +208,13 @@ def purge_expired_feedback(*, now=None, batch_size=DEFAULT_BATCH_SIZE, task_id="
                     if day >= cutoff.date():
                         break
                     _drop_partition(run, day, name, detach=True, on_partition=on_partition)
-            _purge_range(model=Feedback, column="created_at", start=None, end=cutoff, batch_size=batch_size,
+                # Every due day's partition is gone: due rows left can only be strays in the default partition.
+                reports_table = partitions.DEFAULT_PARTITION
+            else:
+                reports_table = Feedback._meta.db_table
+            _purge_range(table=reports_table, column="created_at", start=None, end=cutoff, batch_size=batch_size,
                          on_batch=on_report_batch)
-            _purge_range(model=DailyFeedbackCount, column="day", start=None, end=cutoff.date(),
+            _purge_range(table=DailyFeedbackCount._meta.db_table, column="day", start=None, end=cutoff.date(),
                          batch_size=batch_size, on_batch=on_count_batch)
         except BaseException as exc:
             logger.exception("Retention purge failed after %s partitions and %s batches",

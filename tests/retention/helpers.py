@@ -1,11 +1,19 @@
 """Small helpers shared by the retention tests."""
 
 import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from django.db import connection
 
 from feedback import partitions
 from feedback.models import Feedback
 
 UTC = dt.UTC
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def utc(*args):
@@ -47,3 +55,25 @@ def period_end(submitted, years):
         return submitted.replace(year=submitted.year + years)
     except ValueError:
         return submitted.replace(year=submitted.year + years, day=28)
+
+
+def purge_killed_after(lines, prefix, *args):
+    """Run `manage.py purge_expired_feedback *args` in its own process and SIGKILL it once it has printed
+    `lines` lines starting with `prefix` (or it ended); returns its exit code."""
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    url = f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    env = {**os.environ, "DATABASE_URL": url, "PYTHONUNBUFFERED": "1", "DJANGO_SETTINGS_MODULE": "console.settings.test"}
+    proc = subprocess.Popen([sys.executable, "manage.py", "purge_expired_feedback", *args], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        seen = 0
+        for line in proc.stdout:
+            seen += line.startswith(prefix)
+            if seen == lines:
+                break
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+        proc.stdout.close()
+    return proc.returncode

@@ -2,10 +2,7 @@
 
 import datetime as dt
 import logging
-import os
 import signal
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -20,7 +17,7 @@ from feedback import partitions
 from feedback.models import Feedback
 from retention import selectors, services
 from retention.models import RetentionRun, RunKind, RunStatus
-from tests.retention.helpers import make_reports, remaining_times, utc
+from tests.retention.helpers import make_reports, purge_killed_after, remaining_times, utc
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = utc(2026, 3, 14, 10, 0)
@@ -152,21 +149,8 @@ def test_a_detached_partition_of_a_day_not_yet_due_is_kept_and_reported():
 def test_a_purge_killed_while_dropping_days_loses_no_day_not_due_and_the_next_run_finishes():
     due_days = [dt.date(2021, 1, 1) + dt.timedelta(days=n) for n in range(40)]
     make_reports(*[policy_midnight(day) + dt.timedelta(hours=h) for day in due_days for h in (1, 2)], NOW)
-    env = {**os.environ, "DATABASE_URL": libpq_url().replace("postgresql://", "postgres://"), "PYTHONUNBUFFERED": "1",
-           "DJANGO_SETTINGS_MODULE": "console.settings.test"}
-    proc = subprocess.Popen([sys.executable, "manage.py", "purge_expired_feedback"], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        seen = 0
-        for line in proc.stdout:
-            seen += line.startswith("day ")
-            if seen == 3:
-                break
-        proc.send_signal(signal.SIGKILL)
-    finally:
-        proc.wait(timeout=30)
-        proc.stdout.close()
-    assert proc.returncode == -signal.SIGKILL
+    returncode = purge_killed_after(3, "day ")
+    assert returncode == -signal.SIGKILL
     left = Feedback.objects.count() - 1
     assert left < 2 * len(due_days), "nothing was dropped before the kill"
     assert left > 0, "the purge finished before it was killed; give it more days"

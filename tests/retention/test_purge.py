@@ -1,9 +1,6 @@
 import datetime as dt
 import logging
-import os
 import signal
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -19,7 +16,7 @@ from feedback import partitions
 from feedback.models import DailyFeedbackCount, Feedback
 from retention import services
 from retention.models import RetentionRun, RunKind, RunStatus
-from tests.retention.helpers import due_at, make_reports, remaining_times, utc
+from tests.retention.helpers import due_at, make_reports, purge_killed_after, remaining_times, utc
 
 ROOT = Path(__file__).resolve().parents[2]
 US = dt.timedelta(microseconds=1)
@@ -256,24 +253,8 @@ def test_a_purge_killed_after_some_batches_leaves_no_partial_batch_and_the_next_
     batch, expired = 7, 3500
     start = CUTOFF - dt.timedelta(days=30)
     make_reports(*[start + dt.timedelta(seconds=s) for s in range(expired)], NOW, by_day=False)
-    db = connection.settings_dict
-    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    if db["PASSWORD"]:
-        url = url.replace("@", f":{db['PASSWORD']}@", 1)
-    env = {**os.environ, "DATABASE_URL": url, "PYTHONUNBUFFERED": "1", "DJANGO_SETTINGS_MODULE": "console.settings.test"}
-    proc = subprocess.Popen([sys.executable, "manage.py", "purge_expired_feedback", "--batch-size", str(batch)],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        seen = 0
-        for line in proc.stdout:
-            seen += line.startswith("batch ")
-            if seen == 5:
-                break
-        proc.send_signal(signal.SIGKILL)
-    finally:
-        proc.wait(timeout=30)
-        proc.stdout.close()
-    assert proc.returncode == -signal.SIGKILL
+    returncode = purge_killed_after(5, "batch ", "--batch-size", str(batch))
+    assert returncode == -signal.SIGKILL
     deleted = expired + 1 - Feedback.objects.count()
     assert deleted >= 5 * batch
     assert deleted < expired, "the purge finished before it was killed; give it more rows"
