@@ -116,6 +116,11 @@ def _delete_batch(*, table, column, start, end, batch_size):
     # Identifiers come from the model and every value is a parameter: no input reaches the SQL text.
     bound_sql = f"SELECT {col} FROM {table} WHERE {lower}{col} < %s ORDER BY {col} LIMIT 1 OFFSET %s"  # noqa: S608
     with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A batch's commit does not wait for its WAL to reach disk, so the next batch overlaps that
+            # write as one long DELETE would. A crash can only bring back the last batches' rows, which
+            # the next run deletes again.
+            cursor.execute("SET LOCAL synchronous_commit = off")
         cursor.execute(bound_sql, [*lower_params, adapt(end), batch_size])
         row = cursor.fetchone()
         upper = adapt(row[0]) if row else None
