@@ -113,7 +113,7 @@ def _delete_batch(*, table, column, start, end, batch_size):
     # The batch is a plain index range [start, upper), bounded by the (batch_size + 1)-th row's value
     # found by a short index scan. Addressing rows one by one (`id IN (SELECT … LIMIT n)`) let the
     # planner hash-join against a scan of the whole table, so each batch cost grew with the table.
-    # Identifiers come from the model and every value is a parameter: no input reaches the SQL text.
+    # Identifiers come from the code and every value is a parameter: no input reaches the SQL text.
     bound_sql = f"SELECT {col} FROM {table} WHERE {lower}{col} < %s ORDER BY {col} LIMIT 1 OFFSET %s"  # noqa: S608
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
