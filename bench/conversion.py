@@ -97,7 +97,8 @@ def main():
         "",
         f"Measured by `bench/conversion.py` on {dt.date.today():%Y-%m-%d}: `manage.py migrate` (feedback 0005) on a "
         f"plain table of {args.rows:,} reports spread over {args.days:,} days, while a writer inserts a report every "
-        "~5 ms, each insert allowed to wait for a lock at most 1 s.",
+        "~5 ms, each insert allowed to wait for a lock at most 1 s. Shared 2-core machine, load average "
+        f"{os.getloadavg()[1]:.1f} over the last 5 minutes of the run.",
         "",
         "| figure | value |",
         "| --- | --- |",

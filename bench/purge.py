@@ -311,7 +311,8 @@ def main():
         f"### Retention purge (five years and a month of daily partitions: {days:,} partitions, ~{total:,} reports)",
         "",
         f"Measured by `bench/purge.py` on {dt.date.today():%Y-%m-%d} against the local PostgreSQL "
-        f"({raw('SHOW server_version')[0][0]}), on this shared 2-core machine. {args.day_volume:,} reports a day "
+        f"({raw('SHOW server_version')[0][0]}), on this shared 2-core machine (load average {os.getloadavg()[1]:.1f} "
+        f"over the last 5 minutes of the run). {args.day_volume:,} reports a day "
         f"with ~2 KiB conversations; the oldest day is a busy day of {args.busy_day:,} reports. Each day's raw "
         "`DELETE` runs first and is rolled back (same rows, same run; it does not pay its commit), then the purge "
         "drops that day at 00:00 UTC of the day it turns five years old. A writer inserts a report every ~10 ms "
