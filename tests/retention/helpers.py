@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from django.db import connection
@@ -76,4 +77,17 @@ def purge_killed_after(lines, prefix, *args):
     finally:
         proc.wait(timeout=30)
         proc.stdout.close()
+    _wait_for_the_killed_session_to_end()
     return proc.returncode
+
+
+def _wait_for_the_killed_session_to_end(timeout=30):
+    """The server ends a killed client's session (and frees its purge lock) only once it notices: wait for that."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid <> pg_backend_pid() "
+                           "AND ((classid::bigint << 32) | objid::bigint) = %s", [partitions.REPORT_DELETION_LOCK_ID])
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.05)
