@@ -1,10 +1,20 @@
-"""Benchmark of the retention purge against one raw DELETE on the same PostgreSQL (issue 5, §Speed).
+"""Benchmark of the retention purge (DESIGN §8, issue 22): a day dropped whole against one raw DELETE of the same rows.
 
-Run: .venv/bin/python bench/purge.py [--rows N] [--batch-size B] [--no-sweep]
-Exits 1 when a target of issue 5 is missed. It creates (and drops first) its own database,
-`console_bench` on the server of BENCH_DATABASE_URL
-(default postgres://postgres@127.0.0.1:5432/console_bench), and writes its table of figures into
-docs/performance.md between <!-- purge:start --> and <!-- purge:end -->.
+Run: .venv/bin/python bench/purge.py [--day-volume N] [--busy-day N] [--stray-rows N]
+Exits 1 when a target is missed. It creates (and drops first) its own database on the server of
+BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/console_bench) and writes its
+figures into docs/performance.md between <!-- purge:start --> and <!-- purge:end -->.
+
+The steady state: five years and a month of daily partitions (1,857 days up to NOW) holding
+`--day-volume` reports each (~2 KiB conversations, stored out of line as real ones are), plus a
+busy day of `--busy-day` reports (the issue's measured 334,000) as the oldest day. For each of the
+two oldest days, in the same run and on the same rows: one raw `DELETE` of the day's rows in one
+transaction (rolled back, so the rows stay; it never pays its commit), then the purge service at
+00:00 UTC of the day it turns five years old, which detaches and drops that day's partition.
+WAL is the pg_current_wal_lsn() difference. A writer inserts a report every ~10 ms throughout,
+each insert allowed to wait for a lock at most 0.5 s (its own lock_timeout). Then the row purge
+(SQLite, and strays outside daily partitions) against one raw DELETE of the same number of
+stray rows, each on freshly loaded identical data.
 """
 
 import argparse
@@ -12,7 +22,6 @@ import datetime as dt
 import os
 import statistics
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -26,9 +35,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings.development")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 from bench.report import write_section  # noqa: E402 - needs the repository on sys.path
+from bench.writer import Writer  # noqa: E402
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-SIX_YEARS = NOW - dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+FIRST_DAY = dt.date(2020, 12, 1)  # five years and a month before NOW
+STRAY_DAY = dt.date(2020, 6, 1)  # days without a partition: their rows are strays in the default partition
 LIMIT_S = 0.5
 
 # ~2 KiB of JSON per report: two messages of 30 md5 strings each (incompressible, so stored out of
@@ -46,16 +57,15 @@ SELECT n, jsonb_build_object(
          'model_settings', jsonb_build_object('model', 'claude', 'temperature', 0.7)) AS conversation
 FROM generate_series(0, 4095) n
 """
+# `per_day` reports on each of `days` days from `first`, evenly spread over each day.
 INSERT_SQL = """
-INSERT INTO feedback_feedback (id, surface, rating, comment, conversation, created_at)
-SELECT md5(%(tag)s || i::text)::uuid,
+INSERT INTO feedback_feedback (id, surface, rating, comment, conversation, message_index, created_at)
+SELECT gen_random_uuid(),
        CASE WHEN i %% 3 = 0 THEN 'workbench' ELSE 'chat' END,
        CASE WHEN i %% 2 = 0 THEN 'down' ELSE 'up' END,
-       '',
-       c.conversation,
-       %(start)s::timestamptz + %(span)s::interval * ((i - 1)::float8 / %(rows)s)
-FROM generate_series(1, %(rows)s) i JOIN bench_conversation c ON c.n = i %% 4096
-ORDER BY i
+       '', c.conversation, 1,
+       %(first)s::timestamptz + interval '1 day' * (i::float8 / %(per_day)s)
+FROM generate_series(0, %(days)s::bigint * %(per_day)s - 1) i JOIN bench_conversation c ON c.n = i %% 4096
 """
 
 
@@ -78,218 +88,260 @@ def setup_django():
     call_command("migrate", verbosity=0)
 
 
-def raw(sql, params=None, autocommit=True):
-    with psycopg.connect(BENCH_URL, autocommit=autocommit) as conn:
+def raw(sql, params=None):
+    with psycopg.connect(BENCH_URL, autocommit=True) as conn:
         cur = conn.execute(sql, params)
         return cur.fetchall() if cur.description else cur.rowcount
 
 
-def load(*, rows, extra_recent=0):
-    """Fresh, identical data: `rows` reports over six years ending at NOW (a sixth expired), plus extra recent ones."""
-    started = time.monotonic()
-    raw("TRUNCATE feedback_feedback")
-    raw(POOL_SQL)
-    raw("ALTER TABLE feedback_feedback SET (autovacuum_enabled = false, toast.autovacuum_enabled = false)")
-    raw(INSERT_SQL, {"tag": "r", "start": NOW - SIX_YEARS, "span": SIX_YEARS, "rows": rows})
-    if extra_recent:
-        recent = SIX_YEARS * 5 / 6
-        raw(INSERT_SQL, {"tag": "d", "start": NOW - recent, "span": recent, "rows": extra_recent})
-    raw("VACUUM ANALYZE feedback_feedback")
+def wal_lsn():
+    return raw("SELECT pg_current_wal_lsn()")[0][0]
+
+
+def wal_bytes(start, end):
+    return raw("SELECT pg_wal_lsn_diff(%s, %s)", [end, start])[0][0]
+
+
+def settle():
+    """Vacuum, checkpoint and sync, so that no background write lands in a timed step."""
+    raw("VACUUM (ANALYZE, SKIP_LOCKED) feedback_feedback")
     raw("CHECKPOINT")
-    # Let the kernel write the loaded gigabytes out now, not in the background while a scenario is timed.
     os.sync()
     time.sleep(2)
-    total = raw("SELECT count(*) FROM feedback_feedback")[0][0]
-    print(f"  loaded {total:,} reports in {time.monotonic() - started:.0f} s", flush=True)
-    return total
 
 
-class Writer(threading.Thread):
-    """Inserts new reports one by one through its own connection and keeps each insert's latency."""
+def load_steady_state(*, day_volume, busy_day):
+    """1,857 daily partitions with `day_volume` reports each; the oldest day holds `busy_day` reports."""
+    from feedback import partitions
 
-    def __init__(self):
-        super().__init__(daemon=True)
-        self.latencies = []
-        self.stop = threading.Event()
+    started = time.monotonic()
+    raw(POOL_SQL)
+    last_day = NOW.date() + dt.timedelta(days=partitions.DAYS_AHEAD)
+    days = partitions.days_between(FIRST_DAY, last_day)
+    # Plain DDL a month a transaction: nothing reads the table yet.
+    for chunk in range(0, len(days), 30):
+        with psycopg.connect(BENCH_URL) as conn:
+            for day in days[chunk:chunk + 30]:
+                conn.execute(f"CREATE TABLE IF NOT EXISTS {partitions.partition_name(day)} PARTITION OF feedback_feedback "
+                             f"FOR VALUES FROM ('{day} 00:00+00') TO ('{day + dt.timedelta(days=1)} 00:00+00')")
+    raw(INSERT_SQL, {"first": f"{FIRST_DAY} 00:00+00", "days": 1, "per_day": busy_day})
+    history = partitions.days_between(FIRST_DAY + dt.timedelta(days=1), NOW.date() - dt.timedelta(days=1))
+    for chunk in range(0, len(history), 60):
+        part = history[chunk:chunk + 60]
+        raw(INSERT_SQL, {"first": f"{part[0]} 00:00+00", "days": len(part), "per_day": day_volume})
+    settle()
+    total = raw("SELECT sum(reltuples)::bigint FROM pg_class WHERE relname ~ '^feedback_feedback_p[0-9]{8}$'")[0][0]
+    print(f"  loaded {len(days):,} daily partitions, ~{total:,} reports in {time.monotonic() - started:.0f} s", flush=True)
+    return len(days), total
 
-    def run(self):
-        body = '{"messages": [{"role": "user", "content": "%s"}]}' % ("x" * 1800)
-        with psycopg.connect(BENCH_URL, autocommit=True) as conn:
-            while not self.stop.is_set():
-                started = time.monotonic()
-                conn.execute(
-                    "INSERT INTO feedback_feedback (id, surface, rating, comment, conversation, created_at) "
-                    "VALUES (gen_random_uuid(), 'chat', 'up', '', %s::jsonb, now())", [body])
-                self.latencies.append(time.monotonic() - started)
-                time.sleep(0.005)
 
-
-def run_service(*, batch_size, now=NOW, with_writer=True):
-    """Run the purge service, timing every batch transaction; returns the figures."""
+def timed_steps():
+    """Time every transaction the purge runs: detaches, drops and row batches."""
+    from feedback import partitions
     from retention import services
 
-    durations = []
-    original = services._delete_batch
+    durations = {"detach": [], "count": [], "drop": [], "batch": []}
+    originals = []
+    for module, name, key in [(partitions, "detach_partition", "detach"), (partitions, "count_detached_partition", "count"),
+                              (partitions, "drop_detached_partition", "drop"), (services, "_delete_batch", "batch")]:
+        original = getattr(module, name)
 
-    def timed(**kwargs):
-        started = time.monotonic()
-        try:
-            return original(**kwargs)
-        finally:
-            durations.append(time.monotonic() - started)
+        def timed(*args, _original=original, _key=key, **kwargs):
+            began = time.monotonic()
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                durations[_key].append(time.monotonic() - began)
 
-    services._delete_batch = timed
-    writer = Writer() if with_writer else None
-    try:
-        if writer:
-            writer.start()
-            time.sleep(0.2)
-        started = time.monotonic()
-        run = services.purge_expired_feedback(now=now, batch_size=batch_size)
-        elapsed = time.monotonic() - started
-    finally:
-        services._delete_batch = original
-        if writer:
-            writer.stop.set()
-            writer.join()
-    assert run.status == "succeeded", run.error
-    return {
-        "seconds": elapsed, "rows": run.rows_deleted, "batches": run.batches, "max_txn": max(durations),
-        "median_txn": statistics.median(durations),
-        "writer_max": max(writer.latencies) if writer else None, "writer_n": len(writer.latencies) if writer else 0,
-    }
+        originals.append((module, name, original))
+        setattr(module, name, timed)
+
+    def restore():
+        for module, name, original in originals:
+            setattr(module, name, original)
+
+    return durations, restore
 
 
-def run_raw_delete(*, cutoff):
-    """One DELETE of every expired report in one transaction, with the same writer running."""
-    writer = Writer()
+def with_writer(action):
+    """Run action() while a writer inserts reports; returns (action's result, writer)."""
+    writer = Writer(BENCH_URL, lock_timeout="500ms", pause=0.01)
     writer.start()
+    writer.started.wait(timeout=30)
     time.sleep(0.2)
     try:
-        started = time.monotonic()
-        rows = raw("DELETE FROM feedback_feedback WHERE created_at < %s", [cutoff])
-        elapsed = time.monotonic() - started
+        return action(), writer
     finally:
-        writer.stop.set()
-        writer.join()
-    return {"seconds": elapsed, "rows": rows, "writer_max": max(writer.latencies), "writer_n": len(writer.latencies)}
+        writer.finish()
 
 
-def sweep(*, rows, sizes):
-    """Batch sizes compared on one dataset: each purges an equal third of the expired rows."""
+def raw_delete(start, end, *, rollback):
+    """One DELETE of every report in [start, end) in one transaction; returns (rows, seconds, WAL bytes)."""
+    before = wal_lsn()
+    with psycopg.connect(BENCH_URL) as conn:
+        began = time.monotonic()
+        rows = conn.execute("DELETE FROM feedback_feedback WHERE created_at >= %s AND created_at < %s",
+                            [start, end]).rowcount
+        if rollback:
+            seconds = time.monotonic() - began
+            conn.rollback()
+        else:
+            conn.commit()
+            seconds = time.monotonic() - began
+    return rows, seconds, wal_bytes(before, wal_lsn())
+
+
+def purge_at(now, *, batch_size=None):
+    """The purge service at `now`, every transaction timed; returns its figures."""
+    from retention import services
+
+    durations, restore = timed_steps()
+    before = wal_lsn()
+    try:
+        began = time.monotonic()
+        run = services.purge_expired_feedback(now=now, batch_size=batch_size or services.DEFAULT_BATCH_SIZE)
+        seconds = time.monotonic() - began
+    finally:
+        restore()
+    assert run.status == "succeeded", run.error
+    # The transactions holding a lock on the table itself; a drop holds only the detached table, which no query reaches.
+    steps = durations["detach"] + durations["batch"]
+    return {"seconds": seconds, "rows": run.rows_deleted, "partitions": run.partitions_dropped,
+            "batches": run.batches, "wal": wal_bytes(before, wal_lsn()), "longest_txn": max(steps, default=0),
+            "detach": max(durations["detach"], default=0), "drop": max(durations["drop"], default=0),
+            "count": max(durations["count"], default=0),
+            "median_batch": statistics.median(durations["batch"]) if durations["batch"] else 0}
+
+
+def day_scenario(day):
+    """Raw DELETE (rolled back) then the purge dropping the same day, both with the writer running."""
     from retention import policy
 
-    load(rows=rows)
-    results = []
-    for index, size in enumerate(sizes, start=1):
-        # A `now` whose cutoff lies `index` thirds of the way through the expired sixth.
-        now = NOW - SIX_YEARS / 6 * (len(sizes) - index) / len(sizes)
-        figures = run_service(batch_size=size, now=now, with_writer=True)
-        figures["size"] = size
-        figures["cutoff"] = policy.get_cutoff(now=now, years=5)
-        results.append(figures)
-        print(f"  sweep batch {size}: {figures['rows']:,} rows in {figures['seconds']:.2f} s, "
-              f"max txn {figures['max_txn'] * 1000:.0f} ms", flush=True)
-    return results
+    start = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+    delete, delete_writer = with_writer(lambda: raw_delete(start, start + dt.timedelta(days=1), rollback=True))
+    # The aborted DELETE left its mark on every page: vacuum it away, as years of autovacuum would have.
+    settle()
+    purge, purge_writer = with_writer(lambda: purge_at(policy.get_due_at(start, years=5)))
+    return {"day": day, "delete": delete, "delete_writer": delete_writer, "purge": purge, "purge_writer": purge_writer}
+
+
+def stray_scenario(rows):
+    """The batched row purge against one committed raw DELETE, each on freshly loaded identical strays."""
+    from retention import policy
+
+    figures = {}
+    start = dt.datetime.combine(STRAY_DAY, dt.time(), tzinfo=dt.UTC)
+    for name in ("delete", "purge"):
+        raw("DELETE FROM feedback_feedback_default")
+        raw(INSERT_SQL, {"first": str(start), "days": 1, "per_day": rows})
+        settle()
+        if name == "delete":
+            figures[name], figures["delete_writer"] = with_writer(
+                lambda: raw_delete(start, start + dt.timedelta(days=1), rollback=False))
+        else:
+            figures[name], figures["purge_writer"] = with_writer(lambda: purge_at(policy.get_due_at(start, years=5)))
+    return figures
 
 
 def verdict(ok):
     return "yes" if ok else "**NO**"
 
 
+def writer_cell(writer):
+    return (f"{max(writer.latencies) * 1000:.0f} ms ({len(writer.ids):,} inserts"
+            + (f", **{len(writer.errors)} waited past 0.5 s**" if writer.errors else "") + ")")
+
+
+def mb(value):
+    return f"{value / 2**20:,.1f}"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000, help="reports in the table (default 1,000,000)")
-    parser.add_argument("--batch-size", type=int, default=None, help="batch size for (a) (default: the service's)")
-    parser.add_argument("--no-sweep", action="store_true", help="skip the batch-size comparison")
+    parser.add_argument("--day-volume", type=int, default=1_000, help="reports a day over the 5 years (default 1,000)")
+    parser.add_argument("--busy-day", type=int, default=334_000, help="reports on the busy oldest day (default 334,000)")
+    parser.add_argument("--stray-rows", type=int, default=334_000, help="stray rows for the row purge (default 334,000)")
     args = parser.parse_args()
     began = time.monotonic()
 
     create_database()
     setup_django()
-    from retention import policy, services
+    print(f"Purge benchmark: 5 years and a month at {args.day_volume:,} reports a day, a busy day of "
+          f"{args.busy_day:,}", flush=True)
+    days, total = load_steady_state(day_volume=args.day_volume, busy_day=args.busy_day)
+    busy = day_scenario(FIRST_DAY)
+    print(f"  busy day: {busy['delete'][:2]} vs {busy['purge']}", flush=True)
+    steady = day_scenario(FIRST_DAY + dt.timedelta(days=1))
+    print(f"  steady day: {steady['delete'][:2]} vs {steady['purge']}", flush=True)
+    strays = stray_scenario(args.stray_rows)
+    print(f"  strays: {strays['delete'][:2]} vs {strays['purge']}", flush=True)
 
-    # Warm-up: the first purge opens Django's connection and loads the code paths, nothing to delete.
-    services.purge_expired_feedback(now=NOW - SIX_YEARS * 2, batch_size=10)
-
-    size = args.batch_size or services.DEFAULT_BATCH_SIZE
-    cutoff = policy.get_cutoff(now=NOW, years=5)
-    print(f"Purge benchmark: {args.rows:,} reports, batch size {size}, cutoff {cutoff:%Y-%m-%d}", flush=True)
-
-    sweep_results = []
-    if not args.no_sweep:
-        print("batch-size sweep", flush=True)
-        sweep_results = sweep(rows=args.rows, sizes=[1_000, 2_500, 5_000, 10_000])
-
-    print("(a) the purge service, with a concurrent writer", flush=True)
-    total_a = load(rows=args.rows)
-    service = run_service(batch_size=size)
-    print(f"  {service}", flush=True)
-
-    print("(b) one raw DELETE", flush=True)
-    load(rows=args.rows)
-    delete = run_raw_delete(cutoff=cutoff)
-    print(f"  {delete}", flush=True)
-
-    print("(a) again with the non-expired reports doubled", flush=True)
-    total_doubled = load(rows=args.rows, extra_recent=args.rows * 5 // 6)
-    doubled = run_service(batch_size=size)
-    print(f"  {doubled}", flush=True)
-
-    ratio = service["seconds"] / delete["seconds"]
-    growth = doubled["seconds"] / service["seconds"] - 1
-    worst_txn = max(service["max_txn"], doubled["max_txn"])
+    rows = []
+    results = []
+    for label, scenario in [(f"busy day ({args.busy_day:,} reports)", busy),
+                            (f"steady day ({args.day_volume:,} reports)", steady)]:
+        (d_rows, d_s, d_wal), purge = scenario["delete"], scenario["purge"]
+        speed, wal_saved = d_s / purge["seconds"], 1 - purge["wal"] / d_wal
+        results.append((label, speed, wal_saved, purge, scenario))
+        rows += [
+            f"| {label}: one raw DELETE (rolled back) | {d_rows:,} | {d_s:.3f} | {mb(d_wal)} | {d_s * 1000:.0f} "
+            f"| {writer_cell(scenario['delete_writer'])} |",
+            f"| {label}: purge, partition dropped | {purge['rows']:,} | {purge['seconds']:.3f} | {mb(purge['wal'])} "
+            f"| detach {purge['detach'] * 1000:.0f}; count {purge['count'] * 1000:.0f}, then drop of the detached "
+            f"table {purge['drop'] * 1000:.0f} "
+            f"| {writer_cell(scenario['purge_writer'])} |",
+        ]
+    (s_rows, s_s, s_wal), s_purge = strays["delete"], strays["purge"]
+    stray_ratio = s_purge["seconds"] / s_s
+    rows += [
+        f"| strays: one raw DELETE (committed) | {s_rows:,} | {s_s:.3f} | {mb(s_wal)} | {s_s * 1000:.0f} "
+        f"| {writer_cell(strays['delete_writer'])} |",
+        f"| strays: row purge, {s_purge['batches']} batches | {s_purge['rows']:,} | {s_purge['seconds']:.3f} "
+        f"| {mb(s_purge['wal'])} | {s_purge['longest_txn'] * 1000:.0f} (median {s_purge['median_batch'] * 1000:.0f}) "
+        f"| {writer_cell(strays['purge_writer'])} |",
+    ]
+    purges = [busy["purge"], steady["purge"], s_purge]
+    writers = [busy["purge_writer"], steady["purge_writer"], strays["purge_writer"]]
+    worst_txn = max(p["longest_txn"] for p in purges)
+    worst_wait = max(max(w.latencies) for w in writers)
+    waited = sum(len(w.errors) for w in writers)
+    _, busy_speed, busy_wal, _, _ = results[0]
+    _, steady_speed, steady_wal, _, _ = results[1]
     lines = [
-        f"### Retention purge ({args.rows:,} reports, batch size {size})",
+        f"### Retention purge (five years and a month of daily partitions: {days:,} partitions, ~{total:,} reports)",
         "",
         f"Measured by `bench/purge.py` on {dt.date.today():%Y-%m-%d} against the local PostgreSQL "
-        f"({raw('SHOW server_version')[0][0]}): reports with ~2 KiB conversations spread over six years, "
-        "one sixth expired; every scenario starts from freshly loaded, identical data (vacuumed, "
-        "checkpointed and synced to disk; autovacuum off so it cannot interfere). "
-        "The writer inserts one report every ~5 ms through its own "
-        "connection (its own commit each time) while (a) runs, and also during (b) so both run under the same load.",
+        f"({raw('SHOW server_version')[0][0]}), on this shared 2-core machine (load average {os.getloadavg()[1]:.1f} "
+        f"over the last 5 minutes of the run). {args.day_volume:,} reports a day "
+        f"with ~2 KiB conversations; the oldest day is a busy day of {args.busy_day:,} reports. Each day's raw "
+        "`DELETE` runs first and is rolled back (same rows, same run; it does not pay its commit), then the purge "
+        "drops that day at 00:00 UTC of the day it turns five years old. A writer inserts a report every ~10 ms "
+        "throughout, each insert allowed to wait for a lock at most 0.5 s.",
         "",
-        "| scenario | reports in table | deleted | time (s) | reports/s | batches | longest batch txn (ms) "
-        "| writer worst insert (ms) |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-        f"| (a) purge service | {total_a:,} | {service['rows']:,} | {service['seconds']:.2f} | "
-        f"{service['rows'] / service['seconds']:,.0f} | {service['batches']} | {service['max_txn'] * 1000:.0f} | "
-        f"{service['writer_max'] * 1000:.1f} ({service['writer_n']:,} inserts) |",
-        f"| (b) one raw DELETE | {total_a:,} | {delete['rows']:,} | {delete['seconds']:.2f} | "
-        f"{delete['rows'] / delete['seconds']:,.0f} | 1 | {delete['seconds'] * 1000:.0f} | "
-        f"{delete['writer_max'] * 1000:.1f} ({delete['writer_n']:,} inserts) |",
-        f"| (a) non-expired doubled | {total_doubled:,} | {doubled['rows']:,} | {doubled['seconds']:.2f} | "
-        f"{doubled['rows'] / doubled['seconds']:,.0f} | {doubled['batches']} | {doubled['max_txn'] * 1000:.0f} | "
-        f"{doubled['writer_max'] * 1000:.1f} ({doubled['writer_n']:,} inserts) |",
+        "| step | reports | time (s) | WAL (MiB) | transactions (ms) | writer's worst insert |",
+        "| --- | ---: | ---: | ---: | ---: | --- |",
+        *rows,
         "",
         "| target | measured | met |",
         "| --- | --- | --- |",
-        f"| (a) at most 1.5 × (b) | {ratio:.2f} × | {verdict(ratio <= 1.5)} |",
-        f"| no batch transaction longer than 0.5 s | {worst_txn * 1000:.0f} ms | {verdict(worst_txn <= LIMIT_S)} |",
-        f"| writer never blocked longer than 0.5 s during (a) | "
-        f"{max(service['writer_max'], doubled['writer_max']) * 1000:.1f} ms | "
-        f"{verdict(max(service['writer_max'], doubled['writer_max']) <= LIMIT_S)} |",
-        f"| doubling non-expired rows grows (a) by at most 20 % | {growth * 100:+.1f} % | {verdict(growth <= 0.20)} |",
+        f"| busy day: drop at least 10× faster than the DELETE | {busy_speed:.1f}× | {verdict(busy_speed >= 10)} |",
+        f"| busy day: at least 90 % less WAL | {busy_wal * 100:.1f} % less | {verdict(busy_wal >= 0.9)} |",
+        f"| steady day ({args.day_volume:,}): drop faster than the DELETE (reported) | {steady_speed:.1f}×, "
+        f"{steady_wal * 100:.1f} % less WAL | — |",
+        f"| row purge (strays, SQLite) within 1.5× of the raw DELETE | {stray_ratio:.2f}× | {verdict(stray_ratio <= 1.5)} |",
+        f"| no purge transaction holds a lock on the table longer than 0.5 s (detaches, row batches) "
+        f"| {worst_txn * 1000:.0f} ms | {verdict(worst_txn <= LIMIT_S)} |",
+        f"| the drop of a detached day (holds only that detached table) | {max(p['drop'] for p in purges) * 1000:.0f} ms "
+        "| (reported) |",
+        f"| the writer never blocked longer than 0.5 s (worst insert; inserts that waited past its lock_timeout) "
+        f"| {worst_wait * 1000:.0f} ms; {waited} | {verdict(waited == 0 and worst_wait <= LIMIT_S)} |",
+        "",
+        f"Whole benchmark: {time.monotonic() - began:.0f} s.",
     ]
-    if sweep_results:
-        lines += [
-            "",
-            "Batch sizes compared on one dataset (each purges an equal third of the expired reports, "
-            "with the writer running):",
-            "",
-            "| batch size | deleted | time (s) | reports/s | median batch txn (ms) | longest batch txn (ms) "
-            "| writer worst insert (ms) |",
-            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-        ]
-        lines += [
-            f"| {r['size']:,} | {r['rows']:,} | {r['seconds']:.2f} | {r['rows'] / r['seconds']:,.0f} | "
-            f"{r['median_txn'] * 1000:.0f} | {r['max_txn'] * 1000:.0f} | {r['writer_max'] * 1000:.1f} |"
-            for r in sweep_results
-        ]
-    lines += ["", f"Whole benchmark: {time.monotonic() - began:.0f} s."]
     write_section("purge", "\n".join(lines))
     print("\n".join(lines))
-    met = ratio <= 1.5 and worst_txn <= LIMIT_S and growth <= 0.20 and max(service["writer_max"], doubled["writer_max"]) <= LIMIT_S
+    met = (busy_speed >= 10 and busy_wal >= 0.9 and stray_ratio <= 1.5 and worst_txn <= LIMIT_S
+           and waited == 0 and worst_wait <= LIMIT_S)
     return 0 if met else 1
 
 

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHMARKS = ["bench/submit.py", "bench/purge.py", "bench/audit.py", "bench/scale.py"]
+BENCHMARKS = ["bench/submit.py", "bench/purge.py", "bench/conversion.py", "bench/audit.py", "bench/scale.py"]
 
 
 def main():

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+RETENTION_RULE = ("Feedback reports are stored by day and deleted at 00:00 UTC on the day they turn {years} "
+                  "year{plural} old: up to a day early, never later.")
 ERR_RETENTION_YEARS = "FEEDBACK_RETENTION_YEARS must be a positive whole number of years from 1 to 100, not {value!r}."
 MAX_RETENTION_YEARS = 100
 
@@ -13,3 +15,9 @@ def get_retention_years():
     if isinstance(years, bool) or not isinstance(years, int) or not 1 <= years <= MAX_RETENTION_YEARS:
         raise ImproperlyConfigured(ERR_RETENTION_YEARS.format(value=years))
     return years
+
+
+def describe_retention():
+    """The retention rule in one sentence, as the pages and the README state it."""
+    years = get_retention_years()
+    return RETENTION_RULE.format(years=years, plural="" if years == 1 else "s")

@@ -156,6 +156,58 @@ class MembershipForm(forms.ModelForm):
         return {*exclude, "role"} if self.instance.pk else exclude
 
 
+class OrganizationSearchFilter(admin.ListFilter):
+    """"By organization" as a search by exact slug, never a list of every organization (there may be 100,000).
+
+    `?organization__id__exact=<id>` (the organization page's link) and `?organization=<slug>` both
+    narrow the list to one organization: one lookup on a unique index; the filter shows only that one.
+    """
+
+    title = "organization"
+    template = "admin/organization_filter.html"
+    id_parameter, slug_parameter = "organization__id__exact", "organization"
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        org_id = self._last(params.pop(self.id_parameter, None))
+        self.slug_value = self._last(params.pop(self.slug_parameter, None)).strip().lower()
+        self.used = bool(org_id or self.slug_value)
+        if org_id:
+            lookup = {"pk": int(org_id)} if org_id.isdigit() and len(org_id) < 19 else None
+        else:
+            lookup = {"slug": self.slug_value} if self.slug_value else None
+        self.organization = Organization.objects.filter(**lookup).only("pk", "name", "slug").first() if lookup else None
+        if self.organization is not None:
+            self.slug_value = self.organization.slug
+
+    @staticmethod
+    def _last(values):
+        return (values[-1] if isinstance(values, list) else values or "") if values else ""
+
+    def has_output(self):
+        return True
+
+    def expected_parameters(self):
+        return [self.id_parameter, self.slug_parameter]
+
+    def queryset(self, request, queryset):
+        if not self.used:
+            return queryset
+        return queryset.filter(organization=self.organization) if self.organization else queryset.none()
+
+    def choices(self, changelist):
+        # The form keeps the list's other filters and search as hidden fields.
+        self.other_params = [
+            (name, value) for name, values in changelist.params.items() if name not in self.expected_parameters()
+            for value in (values if isinstance(values, list) else [values])
+        ]
+        yield {"selected": not self.used, "display": "All",
+               "query_string": changelist.get_query_string(remove=self.expected_parameters())}
+        if self.used:
+            yield {"selected": True, "query_string": changelist.get_query_string(),
+                   "display": self.organization.name if self.organization else f"No organization “{self.slug_value}”"}
+
+
 @admin.register(Membership)
 class MembershipAdmin(StaffServiceAdminMixin, LargeTableAdminMixin, admin.ModelAdmin):
     """One organization's members, paginated and searchable; opened from the organization's page."""
@@ -163,7 +215,7 @@ class MembershipAdmin(StaffServiceAdminMixin, LargeTableAdminMixin, admin.ModelA
     form = MembershipForm
 
     list_display = ["user", "organization", "role_name", "created_at"]
-    list_filter = ["organization", "role"]
+    list_filter = [OrganizationSearchFilter, "role"]
     list_select_related = ["user", "organization"]
     search_fields = ["user__email"]  # replaced by get_search_results: the unique e-mail index only
     search_help_text = "A person's exact e-mail address."

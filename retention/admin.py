@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 from console.admin_lists import DateRangeFilter, LargeTableAdminMixin
 from console.admin_mixins import ReadOnlyAdminMixin
 
-from . import tasks
+from . import selectors, services, tasks
 from .models import RetentionRun
 
 RUN_PURGE_PERMISSION = "retention.run_purge"
@@ -18,8 +18,8 @@ class RetentionRunAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdm
     """Read-only run history, newest first, with a "Run purge now" button for permitted staff."""
 
     change_list_template = "admin/retention/retentionrun/change_list.html"
-    list_display = ["started_at", "kind", "status", "cutoff", "rows_deleted", "daily_counts_deleted", "batches",
-                    "duration_display", "rows_per_second_display", "short_error"]
+    list_display = ["started_at", "kind", "status", "cutoff", "rows_deleted", "partitions_dropped",
+                    "daily_counts_deleted", "batches", "duration_display", "rows_per_second_display", "short_error"]
     list_filter = ["kind", "status", ("started_at", DateRangeFilter)]
     ordering = ["-started_at"]
 
@@ -43,7 +43,11 @@ class RetentionRunAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdm
         return [path("run-purge/", run_purge, name="retention_retentionrun_run_purge"), *super().get_urls()]
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "can_run_purge": request.user.has_perm(RUN_PURGE_PERMISSION)}
+        # Where reports are stored right now: strays outside daily partitions, missing coming days.
+        storage = selectors.get_storage_state(stray_limit=services.STRAY_COUNT_LIMIT,
+                                              required_ahead=services.PARTITIONS_REQUIRED_AHEAD)
+        extra_context = {**(extra_context or {}), "can_run_purge": request.user.has_perm(RUN_PURGE_PERMISSION),
+                         "storage": storage}
         return super().changelist_view(request, extra_context=extra_context)
 
     def run_purge_view(self, request):

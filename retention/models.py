@@ -23,13 +23,20 @@ class RetentionRun(models.Model):
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
     retention_years = models.PositiveSmallIntegerField()
-    cutoff = models.DateTimeField(help_text="Reports submitted before this instant were due for deletion.")
+    cutoff = models.DateTimeField(help_text="Reports submitted before this instant were due for deletion "
+                                            "(invariant check: were past the period plus one purge interval).")
     batch_size = models.PositiveIntegerField(null=True, blank=True)
     batches = models.PositiveIntegerField(default=0)
     rows_deleted = models.PositiveBigIntegerField(default=0, help_text="Feedback reports deleted.")
+    partitions_dropped = models.PositiveIntegerField(
+        default=0, db_default=0, help_text="Days of reports dropped whole (their partition detached and dropped)."
+    )
     daily_counts_deleted = models.PositiveBigIntegerField(default=0)
     overdue_reports = models.PositiveBigIntegerField(
         null=True, blank=True, help_text="Invariant check: reports older than the cutoff plus one purge interval."
+    )
+    stray_reports = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Invariant check: reports stored outside any daily partition."
     )
     identifying_columns = models.JSONField(
         default=list, blank=True, help_text="Invariant check: feedback columns outside the allowed set."

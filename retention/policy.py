@@ -1,4 +1,10 @@
-"""The retention policy: how long feedback reports are kept, and which are due for deletion."""
+"""The retention policy: which days of feedback reports go when.
+
+The rule, in UTC whatever TIME_ZONE says: the reports submitted on one UTC day are deleted together
+at 00:00 UTC on the day that day turns `years` old (the same month and day `years` later; a
+29 February goes on 28 February when the due year has none). Each report therefore goes between
+24 hours early and exactly on time, never later than `years` after it was submitted.
+"""
 
 import datetime as dt
 
@@ -7,6 +13,8 @@ from django.utils import timezone
 # The period itself is the feedback report's promise (feedback.policy); this module applies it.
 from feedback.policy import get_retention_years
 
+ONE_DAY = dt.timedelta(days=1)
+
 
 def _utc(moment):
     if timezone.is_naive(moment):
@@ -14,46 +22,55 @@ def _utc(moment):
     return moment.astimezone(dt.UTC)
 
 
-def _is_leap(year):
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+def _years_later(day, years):
+    """The same month and day `years` later; 29 February becomes 28 February in a year without one."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def midnight(day):
+    """00:00 UTC at the start of a date."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+
+
+def get_due_day(day, *, years=None):
+    """The UTC date at whose 00:00 the reports submitted on UTC date `day` are deleted."""
+    return _years_later(day, get_retention_years() if years is None else years)
 
 
 def get_due_at(submitted_at, *, years=None):
-    """The instant after which a report submitted at `submitted_at` must be gone (see get_cutoff)."""
-    submitted = _utc(submitted_at)
+    """The instant a report submitted at `submitted_at` is deleted: 00:00 UTC of its day's due day."""
+    return midnight(get_due_day(_utc(submitted_at).date(), years=years))
+
+
+def get_last_due_day(*, now=None, years=None):
+    """The latest submission day (UTC) whose reports are due at `now`: every earlier day is due too."""
+    today = _utc(now or timezone.now()).date()
     years = get_retention_years() if years is None else years
-    if (submitted.month, submitted.day) == (2, 29) and not _is_leap(submitted.year + years):
-        return submitted.replace(year=submitted.year + years, day=28)
-    return submitted.replace(year=submitted.year + years)
+    # Due days never decrease with the submission day, so step from just before the answer to it.
+    day = dt.date(today.year - years, today.month, min(today.day, 28)) - ONE_DAY
+    while get_due_day(day + ONE_DAY, years=years) <= today:
+        day += ONE_DAY
+    return day
 
 
 def get_cutoff(*, now=None, years=None):
-    """Reports submitted strictly before the returned instant are expired at `now`.
+    """Reports submitted strictly before the returned instant (a UTC midnight) are due at `now`."""
+    return midnight(get_last_due_day(now=now, years=years) + ONE_DAY)
 
-    The rule, in calendar years in UTC whatever TIME_ZONE says: a report submitted at T is kept
-    until the same month, day and time `years` later and is deleted after that instant; a report
-    from 29 February is due on 28 February of the due year when that year has no 29 February.
-    So the cutoff is `now` moved back `years` calendar years, except on a 29 February whose year
-    `years` back has none: then every report from that 28 February is already due and the cutoff
-    is 1 March 00:00 of that year. The one case a single cutoff cannot express (a 28 February
-    whose year `years` back is a leap year) is completed by get_expired_ranges().
+
+def get_oldest_allowed(*, now=None, years=None):
+    """Reports submitted before this instant have been kept longer than the period at `now`.
+
+    The period itself, to the microsecond (what the invariant check proves nobody exceeds): `now`
+    moved back `years` calendar years in UTC; on a 29 February whose year `years` back has none,
+    1 March 00:00 of that year (reports of that 28 February are all past their period).
     """
     now = _utc(now or timezone.now())
     years = get_retention_years() if years is None else years
-    year = now.year - years
-    if (now.month, now.day) == (2, 29) and not _is_leap(year):
-        return dt.datetime(year, 3, 1, tzinfo=dt.UTC)
-    return now.replace(year=year)
-
-
-def get_expired_ranges(*, now=None, years=None):
-    """The half-open ranges [start, end) of submission times expired at `now`; start None is open."""
-    now = _utc(now or timezone.now())
-    years = get_retention_years() if years is None else years
-    ranges = [(None, get_cutoff(now=now, years=years))]
-    year = now.year - years
-    if (now.month, now.day) == (2, 28) and _is_leap(year) and not _is_leap(now.year):
-        # Reports from 29 February of that leap year fall due today, at their own time of day.
-        leap_day = dt.datetime(year, 2, 29, tzinfo=dt.UTC)
-        ranges.append((leap_day, leap_day + (now - now.replace(hour=0, minute=0, second=0, microsecond=0))))
-    return ranges
+    try:
+        return now.replace(year=now.year - years)
+    except ValueError:
+        return dt.datetime(now.year - years, 3, 1, tzinfo=dt.UTC)

@@ -22,3 +22,10 @@ def check_retention_invariants():
     """Check that no report outlived the period and none can be linked; returns the problem count."""
     run = services.check_retention_invariants()
     return (run.overdue_reports or 0) + len(run.identifying_columns)
+
+
+@shared_task(name="retention.tasks.create_feedback_partitions", acks_late=True, soft_time_limit=300, time_limit=360,
+             **RETRY)
+def create_feedback_partitions():
+    """Make the coming days' partitions of the feedback table; returns how many were created."""
+    return len(services.create_feedback_partitions())

@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -206,12 +207,19 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Beat starts the retention purge every RETENTION_PURGE_SCHEDULE seconds (hourly by default) and the
-# invariant check daily; a start that waited longer than its interval expires, the next one does the work.
+# Beat starts the retention purge at 00:00 UTC, when a day of reports falls due, and every
+# RETENTION_PURGE_SCHEDULE seconds (hourly by default) to catch up; the daily partitions ahead every
+# six hours; the invariant check daily. A start that waited longer than its interval expires, the
+# next one does the work.
 RETENTION_PURGE_SCHEDULE = env_whole_number(
     "RETENTION_PURGE_SCHEDULE", default=3600, low=60, high=7 * 24 * 60 * 60, what="whole number of seconds"
 )
 CELERY_BEAT_SCHEDULE = {
+    "retention-purge-at-midnight-utc": {
+        "task": "retention.tasks.purge_expired_feedback",
+        "schedule": crontab(minute=0, hour=0),
+        "options": {"expires": RETENTION_PURGE_SCHEDULE},
+    },
     "retention-purge-expired-feedback": {
         "task": "retention.tasks.purge_expired_feedback",
         "schedule": RETENTION_PURGE_SCHEDULE,
@@ -228,6 +236,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "console.tasks.deliver_due_outbox",
         "schedule": 60,
         "options": {"expires": 60},
+    },
+    "retention-create-feedback-partitions": {
+        "task": "retention.tasks.create_feedback_partitions",
+        "schedule": 6 * 60 * 60,
+        "options": {"expires": 6 * 60 * 60},
     },
     "retention-check-invariants": {
         "task": "retention.tasks.check_retention_invariants",

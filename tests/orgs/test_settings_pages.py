@@ -73,7 +73,7 @@ def test_page_explains_what_the_setting_does_and_the_retention_in_force(setting,
     assert "connectors" in html
     assert "nobody in the organization can submit feedback" in html
     assert "not used to train models unless someone gives feedback" in html
-    assert "deleted 3 years after they were given" in html
+    assert "deleted at 00:00 UTC on the day they turn 3 years old: up to a day early, never later" in html
 
 
 def test_turning_off_without_confirming_answers_a_confirmation_form_and_changes_nothing(setting):

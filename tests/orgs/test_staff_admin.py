@@ -172,3 +172,27 @@ def test_report_list_filters_any_date_range_and_refuses_a_bad_date_without_a_500
     assert 'name="created_at__gte" value="2026-01-01"' in html
     assert 'type="hidden" name="rating__exact" value="up"' in html
     assert staff_client.get(url, {"created_at__gte": "not a date"}).status_code in (200, 302)
+
+
+def test_membership_list_filters_by_organization_without_listing_every_organization(
+        staff_client, claude_org, django_assert_max_num_queries):
+    MembershipFactory(organization=claude_org, user__email="in@example.test")
+    others = [MembershipFactory(user__email=f"o{i}@example.test").organization for i in range(30)]
+    page = staff_client.get("/admin/orgs/membership/").content.decode()
+    assert 'name="organization"' in page  # a search box by slug
+    assert not any(org.name in page.split('id="changelist-filter"')[1] for org in others)
+    by_slug = staff_client.get(f"/admin/orgs/membership/?organization={claude_org.slug.upper()}")
+    assert [m.user.email for m in by_slug.context["cl"].result_list] == ["in@example.test"]
+    assert claude_org.name in by_slug.content.decode().split('id="changelist-filter"')[1]
+    by_id = staff_client.get(f"/admin/orgs/membership/?organization__id__exact={claude_org.pk}&role__exact=member")
+    assert [m.user.email for m in by_id.context["cl"].result_list] == ["in@example.test"]
+    unknown = staff_client.get("/admin/orgs/membership/?organization=no-such-org")
+    assert unknown.status_code == 200
+    assert list(unknown.context["cl"].result_list) == []
+    assert "No organization “no-such-org”" in unknown.content.decode()
+    for bad in ["abc", "99999999999999999999"]:
+        assert staff_client.get(f"/admin/orgs/membership/?organization__id__exact={bad}").status_code == 200
+    # A NUL is refused before any view reads it (console.middleware.UnreadableInputMiddleware).
+    assert staff_client.get("/admin/orgs/membership/?organization__id__exact=%00").status_code == 400
+    with django_assert_max_num_queries(12):
+        staff_client.get(f"/admin/orgs/membership/?organization={others[0].slug}")

@@ -32,7 +32,7 @@ def test_dry_run_prints_count_oldest_and_cutoff_and_deletes_nothing():
 
 def test_real_run_prints_a_line_per_batch_and_the_totals():
     now = timezone.now()
-    make_reports(*[now - dt.timedelta(days=6 * 366, hours=h) for h in range(5)], now)
+    make_reports(*[now - dt.timedelta(days=6 * 366, hours=h) for h in range(5)], now, by_day=False)
     out = run("purge_expired_feedback", "--batch-size", "2")
     assert [line.split(":")[0] for line in out.splitlines() if line.startswith("batch ")] == ["batch 1", "batch 2", "batch 3"]
     assert "Deleted 5 reports and 0 daily counts in 3 batches" in out

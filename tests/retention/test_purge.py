@@ -1,9 +1,6 @@
 import datetime as dt
 import logging
-import os
 import signal
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -15,29 +12,46 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from feedback import partitions
 from feedback.models import DailyFeedbackCount, Feedback
 from retention import services
 from retention.models import RetentionRun, RunKind, RunStatus
-from tests.retention.helpers import due_at, make_reports, remaining_times, utc
+from tests.retention.helpers import due_at, make_reports, purge_killed_after, remaining_times, utc
 
 ROOT = Path(__file__).resolve().parents[2]
 US = dt.timedelta(microseconds=1)
 NOW = utc(2026, 3, 14, 10, 0)
-CUTOFF = utc(2021, 3, 14, 10, 0)
+# At NOW every day up to 14 March 2021 is due (it turned five years old at 00:00 today).
+CUTOFF = utc(2021, 3, 15)
+PERIOD_START = utc(2021, 3, 14, 10, 0)  # exactly five years before NOW
 
 pytestmark = pytest.mark.django_db
 
 
 def test_purge_deletes_only_reports_strictly_older_than_the_cutoff():
-    make_reports(CUTOFF - dt.timedelta(days=400), CUTOFF - US, CUTOFF, CUTOFF + US, NOW)
+    five_years, almost = PERIOD_START, PERIOD_START + dt.timedelta(seconds=1)
+    make_reports(CUTOFF - dt.timedelta(days=400), five_years, almost, CUTOFF - US, CUTOFF, CUTOFF + US, NOW)
     run = services.purge_expired_feedback(now=NOW)
     assert remaining_times() == [CUTOFF, CUTOFF + US, NOW]
-    assert (run.status, run.rows_deleted, run.cutoff, run.retention_years) == (RunStatus.SUCCEEDED, 2, CUTOFF, 5)
+    assert (run.status, run.rows_deleted, run.cutoff, run.retention_years) == (RunStatus.SUCCEEDED, 4, CUTOFF, 5)
     assert run.finished_at >= run.started_at
 
 
+def test_a_day_goes_whole_at_00_00_utc_and_not_a_microsecond_before():
+    day_start, day_end = utc(2021, 3, 14), CUTOFF - US
+    make_reports(day_start - US, day_start, day_end, CUTOFF)
+    services.purge_expired_feedback(now=utc(2026, 3, 14) - US)
+    assert remaining_times() == [day_start, day_end, CUTOFF]
+    run = services.purge_expired_feedback(now=utc(2026, 3, 14))
+    assert remaining_times() == [CUTOFF]
+    assert run.rows_deleted == 2
+    if partitions.is_partitioned():
+        assert run.partitions_dropped == 1
+        assert partitions.partition_name(dt.date(2021, 3, 14)) not in dict(map(reversed, partitions.list_day_partitions()))
+
+
 def test_purge_works_in_batches_until_none_are_left():
-    make_reports(*[CUTOFF - dt.timedelta(hours=h) for h in range(1, 8)], NOW)
+    make_reports(*[CUTOFF - dt.timedelta(hours=h) for h in range(1, 8)], NOW, by_day=False)
     run = services.purge_expired_feedback(now=NOW, batch_size=3)
     assert (run.rows_deleted, run.batches, run.batch_size) == (7, 3, 3)
     assert remaining_times() == [NOW]
@@ -45,21 +59,21 @@ def test_purge_works_in_batches_until_none_are_left():
 
 
 def test_purge_deletes_daily_counts_of_days_before_the_cutoff_day(claude_org):
-    for day in [dt.date(2021, 3, 12), dt.date(2021, 3, 13), dt.date(2021, 3, 14), dt.date(2025, 1, 1)]:
+    for day in [dt.date(2021, 3, 13), dt.date(2021, 3, 14), dt.date(2021, 3, 15), dt.date(2025, 1, 1)]:
         DailyFeedbackCount.objects.create(organization=claude_org, day=day, surface="chat", rating="up", count=3)
     run = services.purge_expired_feedback(now=NOW, batch_size=1)
-    assert sorted(DailyFeedbackCount.objects.values_list("day", flat=True)) == [dt.date(2021, 3, 14), dt.date(2025, 1, 1)]
+    assert sorted(DailyFeedbackCount.objects.values_list("day", flat=True)) == [dt.date(2021, 3, 15), dt.date(2025, 1, 1)]
     assert run.daily_counts_deleted == 2
 
 
-def test_a_report_from_29_february_goes_on_28_february_at_its_time_of_day():
-    leap, later_28th = utc(2024, 2, 29, 10, 0), utc(2024, 2, 28, 23, 0)
-    make_reports(leap, later_28th)
-    services.purge_expired_feedback(now=utc(2029, 2, 28, 10, 0))
-    assert remaining_times() == [later_28th, leap]
-    services.purge_expired_feedback(now=utc(2029, 2, 28, 10, 0) + US)
-    assert remaining_times() == [later_28th]
-    services.purge_expired_feedback(now=utc(2029, 2, 28, 23, 0) + US)
+def test_a_report_from_29_february_goes_on_28_february_with_that_day():
+    later_28th, leap, first_of_march = utc(2024, 2, 28, 23, 0), utc(2024, 2, 29, 10, 0), utc(2024, 3, 1)
+    make_reports(later_28th, leap, first_of_march)
+    services.purge_expired_feedback(now=utc(2029, 2, 28) - US)
+    assert remaining_times() == [later_28th, leap, first_of_march]
+    services.purge_expired_feedback(now=utc(2029, 2, 28))
+    assert remaining_times() == [first_of_march]
+    services.purge_expired_feedback(now=utc(2029, 3, 1))
     assert remaining_times() == []
 
 
@@ -67,9 +81,9 @@ def test_purge_in_a_non_utc_time_zone_across_dst_uses_utc(settings):
     settings.TIME_ZONE = "America/New_York"
     from django.utils import timezone
 
-    # 2026-03-08 03:30 EDT, just after the spring-forward gap: 07:30 UTC.
+    # 2026-03-08 03:30 EDT, just after the spring-forward gap: 07:30 UTC, so 8 March 2021 (UTC) is due.
     now = dt.datetime(2026, 3, 8, 3, 30, tzinfo=timezone.get_current_timezone())
-    boundary = utc(2021, 3, 8, 7, 30)
+    boundary = utc(2021, 3, 9)  # 19:00 on 8 March in New York: the UTC day decides
     make_reports(boundary - US, boundary, boundary + US)
     services.purge_expired_feedback(now=now)
     assert remaining_times() == [boundary, boundary + US]
@@ -93,13 +107,13 @@ report_times = st.datetimes(min_value=dt.datetime(2018, 1, 1), max_value=dt.date
 @given(times=st.lists(report_times, max_size=12), now=report_times, batch_size=st.integers(1, 4))
 def test_after_a_purge_exactly_the_reports_not_yet_due_remain(times, now, batch_size):
     Feedback.objects.all().delete()
-    make_reports(*times)
+    make_reports(*times, by_day=False)
     services.purge_expired_feedback(now=now, batch_size=batch_size)
-    assert remaining_times() == sorted(t for t in times if due_at(t, 5) >= now)
+    assert remaining_times() == sorted(t for t in times if due_at(t, 5) > now)
 
 
 def test_a_failing_batch_is_rolled_back_whole_and_the_run_is_marked_failed():
-    make_reports(*[CUTOFF - dt.timedelta(hours=h) for h in range(1, 7)], NOW)
+    make_reports(*[CUTOFF - dt.timedelta(hours=h) for h in range(1, 7)], NOW, by_day=False)
     poisoned = Feedback.objects.order_by("created_at")[3]
     Feedback.objects.filter(pk=poisoned.pk).update(comment="poison")
     with connection.cursor() as cursor:
@@ -174,7 +188,8 @@ def test_a_run_left_running_by_a_killed_process_is_closed_by_the_next_run():
 
 def test_invariant_check_passes_when_nothing_is_overdue(settings):
     settings.RETENTION_PURGE_SCHEDULE = 3600
-    make_reports(CUTOFF - dt.timedelta(minutes=30), NOW)
+    services.create_feedback_partitions(now=NOW)
+    make_reports(PERIOD_START - dt.timedelta(minutes=30), NOW)
     run = services.check_retention_invariants(now=NOW)
     assert (run.kind, run.status, run.overdue_reports, run.identifying_columns) == (
         RunKind.INVARIANT_CHECK, RunStatus.SUCCEEDED, 0, [])
@@ -182,7 +197,7 @@ def test_invariant_check_passes_when_nothing_is_overdue(settings):
 
 def test_invariant_check_fails_and_logs_when_a_report_outlived_the_period_by_an_interval(settings, caplog):
     settings.RETENTION_PURGE_SCHEDULE = 3600
-    make_reports(CUTOFF - dt.timedelta(minutes=61), NOW)
+    make_reports(PERIOD_START - dt.timedelta(minutes=61), NOW)
     with caplog.at_level(logging.ERROR, logger="retention.services"):
         run = services.check_retention_invariants(now=NOW)
     assert (run.status, run.overdue_reports) == (RunStatus.FAILED, 1)
@@ -202,7 +217,7 @@ def test_invariant_check_fails_on_an_identifying_column_in_the_feedback_table(ca
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_purges_started_together_one_works_the_other_finds_the_lock_and_exits():
-    make_reports(*[CUTOFF - dt.timedelta(minutes=m) for m in range(1, 41)], NOW)
+    make_reports(*[CUTOFF - dt.timedelta(minutes=m) for m in range(1, 41)], NOW, by_day=False)
     first_in_progress, second_done = threading.Event(), threading.Event()
     results, errors = {}, []
 
@@ -237,25 +252,9 @@ def test_two_purges_started_together_one_works_the_other_finds_the_lock_and_exit
 def test_a_purge_killed_after_some_batches_leaves_no_partial_batch_and_the_next_run_completes():
     batch, expired = 7, 3500
     start = CUTOFF - dt.timedelta(days=30)
-    make_reports(*[start + dt.timedelta(seconds=s) for s in range(expired)], NOW)
-    db = connection.settings_dict
-    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    if db["PASSWORD"]:
-        url = url.replace("@", f":{db['PASSWORD']}@", 1)
-    env = {**os.environ, "DATABASE_URL": url, "PYTHONUNBUFFERED": "1", "DJANGO_SETTINGS_MODULE": "console.settings.test"}
-    proc = subprocess.Popen([sys.executable, "manage.py", "purge_expired_feedback", "--batch-size", str(batch)],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        seen = 0
-        for line in proc.stdout:
-            seen += line.startswith("batch ")
-            if seen == 5:
-                break
-        proc.send_signal(signal.SIGKILL)
-    finally:
-        proc.wait(timeout=30)
-        proc.stdout.close()
-    assert proc.returncode == -signal.SIGKILL
+    make_reports(*[start + dt.timedelta(seconds=s) for s in range(expired)], NOW, by_day=False)
+    returncode = purge_killed_after(5, "batch ", "--batch-size", str(batch))
+    assert returncode == -signal.SIGKILL
     deleted = expired + 1 - Feedback.objects.count()
     assert deleted >= 5 * batch
     assert deleted < expired, "the purge finished before it was killed; give it more rows"
@@ -272,7 +271,7 @@ def test_a_purge_killed_after_some_batches_leaves_no_partial_batch_and_the_next_
 
 def test_more_reports_than_a_batch_sharing_one_time_are_all_deleted_and_the_purge_ends():
     same = CUTOFF - dt.timedelta(days=1)
-    make_reports(*[same] * 5, same + US, CUTOFF)
+    make_reports(*[same] * 5, same + US, CUTOFF, by_day=False)
     run = services.purge_expired_feedback(now=NOW, batch_size=2)
     assert remaining_times() == [CUTOFF]
     assert run.rows_deleted == 6

@@ -24,6 +24,15 @@ def test_beat_schedule_runs_the_purge_at_the_configured_interval_and_the_invaria
     assert schedule["retention.tasks.check_retention_invariants"]["schedule"] == 24 * 60 * 60
 
 
+def test_beat_also_purges_at_00_00_utc_when_a_day_falls_due_and_makes_partitions_ahead():
+    assert app.conf.timezone == "UTC"
+    midnight = app.conf.beat_schedule["retention-purge-at-midnight-utc"]
+    assert midnight["task"] == "retention.tasks.purge_expired_feedback"
+    assert (midnight["schedule"].hour, midnight["schedule"].minute) == ({0}, {0})
+    ahead = app.conf.beat_schedule["retention-create-feedback-partitions"]
+    assert (ahead["task"], ahead["schedule"]) == ("retention.tasks.create_feedback_partitions", 6 * 60 * 60)
+
+
 def test_the_purge_interval_comes_from_the_environment():
     env = {**os.environ, "RETENTION_PURGE_SCHEDULE": "900", "DJANGO_SETTINGS_MODULE": "console.settings.test"}
     code = ("import django; django.setup(); from console.celery import app; "
@@ -66,3 +75,18 @@ def test_a_real_worker_runs_the_invariant_check_and_records_its_result(celery_wo
     assert result.get(timeout=60) == 1
     run = RetentionRun.objects.get(kind=RunKind.INVARIANT_CHECK)
     assert (run.status, run.overdue_reports) == (RunStatus.FAILED, 1)
+
+
+@pytest.mark.worker
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_makes_the_missing_partitions_ahead(celery_worker_session):
+    from feedback import partitions
+
+    today = timezone.now().astimezone(dt.UTC).date()
+    missing = [today + dt.timedelta(days=n) for n in (3, 9)]
+    for day in missing:
+        partitions.detach_partition(partitions.partition_name(day))
+        partitions.drop_detached_partition(partitions.partition_name(day))
+    assert tasks.create_feedback_partitions.delay().get(timeout=60) == 2
+    assert set(missing) <= {day for day, _ in partitions.list_day_partitions()}
