@@ -20,7 +20,7 @@ from .audit import RequestMeta
 from .audit_labels import action_choices
 from .audit_log import csv_lines, event_row, list_filtered_events
 from .forms import AuditFilterForm, DataSettingForm, RoleForm
-from .roles import is_demotion, role_label, roles_for_kind
+from .roles import is_demotion, role_label, roles_for_kind, your_role_in
 
 MEMBERS_PER_PAGE = 50
 AUDIT_EVENTS_PER_PAGE = 50
@@ -32,7 +32,10 @@ AUDIT_EVENTS_PER_PAGE = 50
 def overview(request, membership):
     return render_org_page(
         request, membership, "orgs/overview.html", "overview",
-        {"member_count": selectors.count_members(membership.organization)},
+        {
+            "member_count": selectors.count_members(membership.organization),
+            "your_role": your_role_in(membership.organization.kind, membership.role),
+        },
     )
 
 
