@@ -1,4 +1,4 @@
-"""A newcomer's first hour: tests beside a running `make run`, mail links, sign-in hints, sign-out, staff home."""
+"""A newcomer's first hour: tests beside a running `make run`, mail links, sign-in hints, sign-out."""
 
 import os
 import subprocess
@@ -117,16 +117,3 @@ def test_opening_the_sign_out_address_when_signed_out_offers_to_sign_in(client):
     assert response.status_code == 200
     assert "You are signed out" in response.content.decode()
     assert 'href="/accounts/login/"' in response.content.decode()
-
-
-# Staff home
-
-
-@pytest.mark.django_db
-def test_staff_with_no_organization_get_a_home_that_speaks_to_staff(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    html = client.get("/").content.decode()
-    assert "<h1>Staff</h1>" in html
-    assert "belong to no organization" in html
-    assert "Choose an organization" not in html
-    assert "Your organizations" not in html
