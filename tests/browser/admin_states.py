@@ -6,10 +6,18 @@ it needs only a row in `seed_admin_rows` (the test says so when its change form 
 
 from datetime import timedelta
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
+
+from console.models import User
+from feedback.models import Feedback
+from feedback.services import record_report_viewed
+from orgs.audit import RequestMeta
+from orgs.models import Membership, Organization
+from retention.models import RetentionRun
 
 STAFF = "staff@acme.test"
 
@@ -27,17 +35,8 @@ class _Request:
     user = _Superuser()
 
 
-def seed_admin_rows():
+def seed_admin_rows(seed_audit_events, invite):
     """One row for every registered model the demo data does not already have."""
-    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-
-    from console.models import User
-    from feedback.models import Feedback
-    from feedback.services import record_report_viewed
-    from retention.models import RetentionRun
-    from tests.browser.invitation_states import invite
-    from tests.browser.states import OFFICE, seed_audit_events
-
     seed_audit_events()
     invite()()
     staff = User.objects.get(email=STAFF)
@@ -45,7 +44,7 @@ def seed_admin_rows():
         surface="chat", rating="down", comment="The total is wrong.", message_index=1,
         conversation={"messages": [{"role": "user", "content": "Sum 2 and 2."}, {"role": "assistant", "content": "5"}]},
     )
-    record_report_viewed(staff=staff, feedback_id=report.pk, request_meta=OFFICE)
+    record_report_viewed(staff=staff, feedback_id=report.pk, request_meta=RequestMeta(ip_address="203.0.113.24", user_agent=""))
     now = timezone.now()
     RetentionRun.objects.create(
         started_at=now - timedelta(seconds=3), finished_at=now, status="succeeded", retention_years=5,
@@ -69,31 +68,31 @@ def _first_row_url(model, opts):
 
 
 def _members_of_acme():
-    from orgs.models import Organization
-
     return reverse("admin:orgs_membership_changelist") + f"?organization__id__exact={Organization.objects.get(slug='acme').pk}"
 
 
 def _delete_a_member():
-    from orgs.models import Membership
-
     member = Membership.objects.get(organization__slug="acme", user__email="member@acme.test")
     return reverse("admin:orgs_membership_delete", args=[member.pk])
 
 
-def admin_states(State):
-    """The states, built with the caller's State record, in a stable order."""
-    states = {"admin-index": State(STAFF, "/admin/", setup=seed_admin_rows)}
+def admin_states(State, *, seed_audit_events, invite):
+    """The states, built with the caller's State record and data helpers, in a stable order."""
+
+    def seed():
+        seed_admin_rows(seed_audit_events, invite)
+
+    states = {"admin-index": State(STAFF, "/admin/", setup=seed)}
     registry = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
     for model, model_admin in registry:
         opts = model._meta
         name = f"admin-{opts.app_label}-{opts.model_name}"
-        states[f"{name}-list"] = State(STAFF, reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"), setup=seed_admin_rows)
-        states[f"{name}-change"] = State(STAFF, _first_row_url(model, opts), setup=seed_admin_rows)
+        states[f"{name}-list"] = State(STAFF, reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"), setup=seed)
+        states[f"{name}-change"] = State(STAFF, _first_row_url(model, opts), setup=seed)
         if model_admin.has_add_permission(_Request()):
-            states[f"{name}-add"] = State(STAFF, reverse(f"admin:{opts.app_label}_{opts.model_name}_add"), setup=seed_admin_rows)
+            states[f"{name}-add"] = State(STAFF, reverse(f"admin:{opts.app_label}_{opts.model_name}_add"), setup=seed)
     # The staff's main flow: an organization's members, filtered from its page, and removing one.
-    states["admin-orgs-membership-list-filtered"] = State(STAFF, _members_of_acme, setup=seed_admin_rows)
-    states["admin-orgs-membership-delete"] = State(STAFF, _delete_a_member, setup=seed_admin_rows)
+    states["admin-orgs-membership-list-filtered"] = State(STAFF, _members_of_acme, setup=seed)
+    states["admin-orgs-membership-delete"] = State(STAFF, _delete_a_member, setup=seed)
     states["admin-sign-in"] = State(None, reverse("admin:login"))
     return states

@@ -227,8 +227,8 @@ def open_state(page, sign_in, password, state, settings=None):
 
 
 from tests.browser.admin_states import admin_states  # noqa: E402 - needs State above
-from tests.browser.invitation_states import invitation_states  # noqa: E402
+from tests.browser.invitation_states import invitation_states, invite  # noqa: E402
 
 STATES.update(invitation_states(State))
-# The staff admin, kept apart: the console's own pages are checked in every state, the admin by page.
-ADMIN_STATES = admin_states(State)
+# The staff admin's pages, apart from the console's own states (which other tests pick by name).
+ADMIN_STATES = admin_states(State, seed_audit_events=seed_audit_events, invite=invite)
