@@ -1,12 +1,12 @@
 """Top-level URLs."""
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from orgs import api as orgs_api
 from orgs import invitation_views
 from orgs import views as orgs_views
+from orgs.demo import demo_sign_ins
 
 from . import api, views
 from .forms import SignInForm
@@ -21,8 +21,8 @@ urlpatterns = [
     path("", orgs_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
-    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=SignInForm, redirect_authenticated_user=True), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/login/", views.SignInView.as_view(authentication_form=SignInForm, demo_accounts=demo_sign_ins), name="login"),
+    path("accounts/logout/", views.SignOutView.as_view(), name="logout"),
     path("invitations/<str:token>/", invitation_views.invitation, name="invitation"),
     path("orgs/", include("orgs.urls")),
     path("orgs/", include("feedback.urls")),

@@ -1,5 +1,7 @@
-"""The console shell's own endpoints: the health check and the favicon."""
+"""The console shell's own endpoints: sign-in and sign-out pages, the health check and the favicon."""
 
+from django.conf import settings
+from django.contrib.auth.views import LoginView, LogoutView
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
@@ -7,6 +9,30 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .health import cache_fail_open, check_broker, check_database
+
+
+class SignInView(LoginView):
+    """Django's sign-in page; in development (DEBUG) it also names the demo accounts."""
+
+    redirect_authenticated_user = True
+    # A function giving [(e-mail, what the account is)], given by the root URLs (the demo data is the orgs app's).
+    demo_accounts = None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if settings.DEBUG and self.demo_accounts is not None:
+            context.update(demo_accounts=self.demo_accounts(), demo_password=settings.DEMO_PASSWORD)
+        return context
+
+
+class SignOutView(LogoutView):
+    """Signing out is a POST (Django's); a GET, such as a typed or bookmarked address, gets a page with the button."""
+
+    http_method_names = ["get", "post", "options"]
+    template_name = "registration/sign_out.html"
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response({})
 
 
 @never_cache

@@ -100,8 +100,10 @@ class OrganizationAdmin(StaffServiceAdminMixin, admin.ModelAdmin):
         ))
         url = reverse("admin:orgs_modeltrainingperiod_changelist") + f"?organization__id__exact={obj.pk}"
         return format_html(
+            # A region that scrolls sideways on its own at phone width, reachable by keyboard.
+            '<div class="wide-table" role="region" aria-label="Model training periods" tabindex="0">'
             "<table><thead><tr><th>From</th><th>Allowed by</th><th>Terms version</th><th>To</th><th>Withdrawn by</th>"
-            '</tr></thead><tbody>{}</tbody></table><a href="{}">All periods of this organization</a>',
+            '</tr></thead><tbody>{}</tbody></table></div><a href="{}">All periods of this organization</a>',
             rows, url,
         )
 

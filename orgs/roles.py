@@ -23,6 +23,16 @@ class Role(models.TextChoices):
     USER = "user", "User"
 
 
+# The article each role's name takes, by its sound ("a User", "an Owner", "an Org Admin"; one Primary Owner).
+ROLE_ARTICLES = {
+    Role.PRIMARY_OWNER: "the",
+    Role.OWNER: "an",
+    Role.ADMIN: "an",
+    Role.MEMBER: "a",
+    Role.DEVELOPER: "a",
+    Role.USER: "a",
+}
+
 # Roles per kind, highest first, with their rank: a person may only act on ranks below
 # their own (or equal, where the kind lets peers manage each other).
 ROLE_RANKS = {
@@ -50,6 +60,18 @@ def role_label(kind, role):
     if kind == OrgKind.CONSOLE and role == Role.ADMIN:
         return "Org Admin"
     return Role(role).label
+
+
+def your_role_in(kind, role):
+    """The start of "… this organization" naming the reader's role, with the article it needs.
+
+    "You are the Primary Owner of", "You are an Org Admin of", "You are a User of"; Billing is a
+    duty rather than a kind of person: "You have the Billing role in".
+    """
+    label = role_label(kind, role)
+    if role == Role.BILLING:
+        return f"You have the {label} role in"
+    return f"You are {ROLE_ARTICLES[role]} {label} of"
 
 
 def rank(kind, role):

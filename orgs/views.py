@@ -18,7 +18,7 @@ from . import invitation_views, permissions, selectors, services
 from .access import ERR_PAGE_FOR_KIND, org_member_view, render_org_page
 from .forms import DataSettingForm, ModelTrainingConfirmForm, RoleForm
 from .kinds import MODEL_TRAINING_FIELD, MODEL_TRAINING_LABEL
-from .roles import is_demotion, role_label, roles_for_kind
+from .roles import is_demotion, role_label, roles_for_kind, your_role_in
 
 MEMBERS_PER_PAGE = 50
 ERR_NO_TERMS_VERSION = "The confirmation did not say which terms version it accepts. Nothing was changed; confirm again."
@@ -30,7 +30,10 @@ ERR_NO_TERMS_VERSION = "The confirmation did not say which terms version it acce
 def overview(request, membership):
     return render_org_page(
         request, membership, "orgs/overview.html", "overview",
-        {"member_count": selectors.count_members(membership.organization)},
+        {
+            "member_count": selectors.count_members(membership.organization),
+            "your_role": your_role_in(membership.organization.kind, membership.role),
+        },
     )
 
 

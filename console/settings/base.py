@@ -9,9 +9,12 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
+
+# Development's files (SQLite database, broker folders, results, mail): var/ in the clone unless
+# VAR_DIR says otherwise; the tests always set their own (console/settings/test.py).
+VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 
 def env_whole_number(name, *, default, low, high, what):

@@ -4,7 +4,17 @@ DATABASE_URL switches to PostgreSQL and REDIS_URL to Redis (broker, results and 
 """
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR, ensure_dir, env
+from .base import VAR_DIR, ensure_dir, env, env_site_url
+
+
+def served_at(address):
+    """The URL of `make run`'s RUN_ADDRESS (host:port), for links in mail; a wildcard host is this machine."""
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit():
+        return "http://127.0.0.1:8000"  # bin/dev refuses such an address with its own message
+    host = {"0.0.0.0": "127.0.0.1", "[::]": "[::1]", "::": "[::1]"}.get(host, host)  # noqa: S104 - mapped away, not bound
+    return f"http://{host}:{port}"
+
 
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production")
@@ -33,6 +43,9 @@ else:
     }
     CELERY_RESULT_BACKEND = f"file://{ensure_dir(VAR_DIR / 'celery' / 'results')}"
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Links in mail point where `make run` serves (RUN_ADDRESS) unless SITE_URL names another address.
+SITE_URL = env_site_url("SITE_URL", default=served_at(env.str("RUN_ADDRESS", default="127.0.0.1:8000")))
 
 # Mail: EMAIL_URL (smtp://host:port, smtp+tls://user:password@host:587) when set; otherwise each
 # message is written as a file under var/mail/ (Django's file backend creates the folder on demand).

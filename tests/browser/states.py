@@ -1,11 +1,12 @@
 """Every page and state people see, for the accessibility and phone-width tests.
 
-Each state names who signs in (None: nobody), the URL, the data it needs made first and the
-steps that bring the page into the state (a dialog open, a confirmation shown).
+Each state names who signs in (None: nobody), the URL (or a function giving it once the data is
+made), the data it needs made first, the steps that bring the page into the state (a dialog open, a
+confirmation shown) and any setting it is seen under. Adding a state is one line in STATES.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
@@ -25,10 +26,11 @@ OFFICE = RequestMeta(ip_address="203.0.113.24", user_agent="Mozilla/5.0")
 @dataclass(frozen=True)
 class State:
     who: str | None
-    url: str
+    url: str | Callable
     status: int = 200
     setup: Callable | None = None
     step: Callable | None = None
+    settings: dict = field(default_factory=dict)
 
 
 def seed_audit_events():
@@ -191,6 +193,9 @@ AUDIT = "/orgs/acme/settings/audit-log/"
 STATES = {
     "sign-in": State(None, "/accounts/login/"),
     "sign-in-error": State(None, "/accounts/login/", step=sign_in_failed),
+    "sign-in-development": State(None, "/accounts/login/", settings={"DEBUG": True}),
+    "sign-out": State("member@acme.test", "/accounts/logout/"),
+    "signed-out": State(None, "/accounts/logout/"),
     "home": State("member@acme.test", "/"),
     "home-staff": State("staff@acme.test", "/"),
     "overview": State("owner@acme.test", "/orgs/acme/"),
@@ -273,18 +278,30 @@ STATES = {
 }
 
 
-def open_state(page, sign_in, password, state):
-    """Sign in as the state's person, make its data, open its page and take its steps."""
+def open_state(page, sign_in, password, state, settings=None):
+    """Make the state's data, sign in as its person, open its page and take its steps.
+
+    `settings` is pytest-django's fixture, which puts back what a state changes (DEBUG on the
+    development sign-in page, say) when the test ends.
+    """
+    if state.settings:
+        assert settings is not None, "this state changes settings: pass pytest-django's settings fixture"
+        for name, value in state.settings.items():
+            setattr(settings, name, value)
     if state.setup:
         state.setup()
     if state.who:
         sign_in(state.who, password)
-    response = page.goto(state.url)
-    assert response.status == state.status, f"{state.url} answered {response.status}"
+    url = state.url() if callable(state.url) else state.url
+    response = page.goto(url)
+    assert response.status == state.status, f"{url} answered {response.status}"
     if state.step:
         state.step(page)
 
 
-from tests.browser.invitation_states import invitation_states  # noqa: E402 - needs State above
+from tests.browser.admin_states import admin_states  # noqa: E402 - needs State above
+from tests.browser.invitation_states import invitation_states, invite  # noqa: E402
 
 STATES.update(invitation_states(State))
+# The staff admin's pages, apart from the console's own states (which other tests pick by name).
+ADMIN_STATES = admin_states(State, seed_audit_events=seed_audit_events, invite=invite)

@@ -66,12 +66,27 @@ SHOTS = {
         "member@acme.test", "/orgs/acme/settings/data-management/", 403, "You can’t open this page",
         "Only the Primary Owner and Owners", None,
     ),
+    "data-management-dark": (
+        "owner@acme.test", "/orgs/acme/settings/data-management/", 200, "Data Management",
+        "Inputs and outputs are not used to train models", None,
+    ),
+    "members-phone": ("owner@acme.test", "/orgs/acme/settings/members/", 200, "Members", "Invite people", None),
+}
+# How a shot is seen when not in the light theme at 1280 × 900: the system's dark theme, a 320 px phone.
+VIEWS = {
+    "data-management-dark": {"color_scheme": "dark"},
+    "members-phone": {"viewport": {"width": 320, "height": 640}},
 }
 
 
 @pytest.mark.parametrize("name", list(SHOTS))
 def test_settings_page_renders_finished(page, sign_in, demo, screenshots_dir, name):
     who, url, status, heading, text, step = SHOTS[name]
+    view = VIEWS.get(name, {})
+    if "color_scheme" in view:
+        page.emulate_media(color_scheme=view["color_scheme"])
+    if "viewport" in view:
+        page.set_viewport_size(view["viewport"])
     if name == "audit-log":
         _seed_audit_events()
     sign_in(who, demo)

@@ -14,6 +14,9 @@ def test_staff_with_no_organization_are_sent_to_the_admin_not_told_to_ask_someon
     assert 'href="/admin/"' in html
     assert "Open the staff admin" in html
     assert "not a member of any organization yet" not in html
+    # The page speaks to staff, not to someone choosing among organizations they do not have.
+    assert "<h1>Staff</h1>" in html and "belong to no organization" in html
+    assert "Choose an organization" not in html and "Your organizations" not in html
 
 
 def test_a_person_with_no_organization_is_told_how_to_get_in_and_sees_no_admin_link(client):

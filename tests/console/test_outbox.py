@@ -186,7 +186,9 @@ def worker_process(broker_url, smtp_port):
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "console", "worker", "--pool", "solo", "--without-heartbeat",
-         "--without-mingle", "--without-gossip", "--loglevel", "WARNING"],
+         "--without-mingle", "--without-gossip", "--loglevel", "WARNING",
+         # The tests' own queue (console/settings/test.py), which the development settings do not name.
+         "--queues", console_app.conf.task_default_queue],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
