@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from identity.forms import SignInForm
 from orgs import api as orgs_api
 from orgs import invitation_views
 from orgs import views as orgs_views
@@ -20,10 +21,16 @@ urlpatterns = [
     path("", orgs_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=SignInForm),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("invitations/<str:token>/", invitation_views.invitation, name="invitation"),
     path("orgs/", include("orgs.urls")),
+    path("", include("identity.urls")),
+    path("scim/v2/", include("identity.scim.urls")),
     path("orgs/", include("feedback.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("admin/", admin.site.urls),

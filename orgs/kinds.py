@@ -32,6 +32,8 @@ class KindProfile:
     # The plans an organization of this kind may be on ("" = none), and those where the setting may change.
     plans: tuple
     setting_plans: tuple
+    # The plans on which people come in by verified domains, single sign-on and SCIM (identity app).
+    identity_plans: tuple
 
     @property
     def settings_url_name(self):
@@ -71,6 +73,7 @@ CLAUDE = KindProfile(
     needs_admin=False,
     plans=(Plan.TEAM, Plan.ENTERPRISE),
     setting_plans=(Plan.ENTERPRISE,),
+    identity_plans=(Plan.ENTERPRISE,),
 )
 
 CONSOLE = KindProfile(
@@ -90,6 +93,7 @@ CONSOLE = KindProfile(
     needs_admin=True,
     plans=("",),
     setting_plans=("",),
+    identity_plans=("",),
 )
 
 PROFILES = {profile.kind: profile for profile in (CLAUDE, CONSOLE)}

@@ -1,5 +1,7 @@
 """Settings shared by every environment; each value comes from the environment."""
 
+import base64
+import hashlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -28,6 +30,11 @@ def env_site_url(name, **default):
     return raw
 
 
+def derived_fernet_key(secret, purpose):
+    """A Fernet key made from a secret for one purpose (development and tests only)."""
+    return base64.urlsafe_b64encode(hashlib.sha256(f"{purpose}:{secret}".encode()).digest()).decode()
+
+
 def ensure_dir(path: Path) -> Path:
     """Create a folder the settings point at, so a fresh clone runs without set-up."""
     path.mkdir(parents=True, exist_ok=True)
@@ -49,6 +56,7 @@ INSTALLED_APPS = [
     "csp",
     "console",
     "orgs",
+    "identity",
     "feedback",
     "retention",
 ]
@@ -70,8 +78,11 @@ MIDDLEWARE = [
 ]
 
 # Axes refuses a locked-out sign-in before Django checks the password (console and admin alike).
+# Enforced single sign-on refuses a password for people on an enforcing organization's verified domains
+# (identity.backends), before Django's password check.
 AUTHENTICATION_BACKENDS = [
     "console.signin.SignInThrottleBackend",
+    "identity.backends.EnforcedSingleSignOnBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
@@ -202,6 +213,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": RETENTION_PURGE_SCHEDULE,
         "options": {"expires": RETENTION_PURGE_SCHEDULE},
     },
+    "identity-recheck-domains": {
+        "task": "identity.tasks.recheck_verified_domains",
+        "schedule": 24 * 60 * 60,
+        "options": {"expires": 24 * 60 * 60},
+    },
     "retention-check-invariants": {
         "task": "retention.tasks.check_retention_invariants",
         "schedule": 24 * 60 * 60,
@@ -237,3 +253,19 @@ SITE_URL = env_site_url("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Data Management Console <console@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env_whole_number("EMAIL_TIMEOUT", default=10, low=1, high=300, what="whole number of seconds")
+
+# Identity (verified domains, single sign-on, SCIM). DNS_NAMESERVERS: "host[:port]" entries, comma
+# separated, that answer the domain verification look-ups (empty: the system's resolver).
+DNS_NAMESERVERS = env.list("DNS_NAMESERVERS", default=[])
+# Keys that encrypt identity providers' client secrets at rest (Fernet, comma separated, newest first:
+# older ones still decrypt while secrets are re-saved). Development and tests derive one from SECRET_KEY.
+IDENTITY_ENCRYPTION_KEYS = env.list("IDENTITY_ENCRYPTION_KEY", default=[])
+# Requests an organization's SSO callbacks and its SCIM client may make per minute (429 beyond).
+SSO_CALLBACKS_PER_MINUTE = env_whole_number("SSO_CALLBACKS_PER_MINUTE", default=120, low=1, high=10**6, what="whole number of requests")
+SCIM_REQUESTS_PER_MINUTE = env_whole_number("SCIM_REQUESTS_PER_MINUTE", default=600, low=1, high=10**6, what="whole number of requests")
+# Seconds of clock difference tolerated with an identity provider (ID token and assertion times).
+SSO_CLOCK_SKEW_SECONDS = 60
+# Seconds an identity provider gets to answer (discovery, keys, token, metadata).
+SSO_HTTP_TIMEOUT_SECONDS = 5
+# The xmlsec1 program (Debian package xmlsec1) that signs and checks SAML messages (pysaml2).
+XMLSEC_BINARY = env.str("XMLSEC_BINARY", default="/usr/bin/xmlsec1")

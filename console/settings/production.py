@@ -28,6 +28,8 @@ vars().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = env_site_url("SITE_URL")
+# Identity providers' client secrets are encrypted with these keys (Fernet); no default in production.
+IDENTITY_ENCRYPTION_KEYS = env.list("IDENTITY_ENCRYPTION_KEY")
 
 # Static files are served by the app itself under gunicorn (no separate web server needed).
 MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]  # noqa: F405
