@@ -18,9 +18,7 @@ SCIM_TOKEN_PREFIX = "dmc_scim_"  # noqa: S105 - the public prefix
 _BODY_LENGTH = 43
 _CHECKSUM_LENGTH = 8
 
-ERR_SECRET_UNREADABLE = (  # noqa: S105 - a message
-    "The stored client secret cannot be decrypted with the configured keys: enter it again."
-)
+ERR_SECRET_UNREADABLE = "The stored client secret cannot be decrypted with the configured keys: enter it again."  # noqa: S105
 
 
 class SecretUnreadable(Exception):
