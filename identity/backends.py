@@ -29,6 +29,3 @@ class EnforcedSingleSignOnBackend:
             # PermissionDenied stops every later backend: no password is checked for this address.
             raise PermissionDenied(ERR_SSO_REQUIRED)
         return None
-
-    def get_user(self, user_id):
-        return None

@@ -165,6 +165,16 @@ def _email_and_name(response):
     return email, full_name[:150]
 
 
+def _check_destination(saml_response, acs):
+    """The response must be addressed to this connection's ACS (read before any signature work)."""
+    try:
+        root = ElementTree.fromstring(base64.b64decode(saml_response, validate=True))
+    except Exception as error:  # not base64, not XML, or XML defusedxml refuses: all the same refusal
+        raise SAMLError("The identity provider's answer could not be read.", "invalid") from error
+    if root.get("Destination") not in (None, acs):
+        raise SAMLError("The response was sent to another address.", "wrong_recipient")
+
+
 def _check_recipient(response, acs):
     if response.response.destination and response.response.destination != acs:
         raise SAMLError("The response was sent to another address.", "wrong_recipient")
@@ -189,8 +199,8 @@ def finish(connection, saml_response, relay_state):
     _, acs, _ = sp_urls(connection)
     if not isinstance(saml_response, str) or not saml_response:
         raise SAMLError("The identity provider sent no response.", "missing")
+    _check_destination(saml_response, acs)
     try:
-        base64.b64decode(saml_response, validate=True)
         client = Saml2Client(config=_config(connection))
         response = client.parse_authn_request_response(saml_response, BINDING_HTTP_POST, outstanding={request_id: "/"})
     except Exception as error:  # pysaml2 raises many kinds; every one means "refused"
