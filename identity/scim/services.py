@@ -139,7 +139,7 @@ def _apply_user(token, user, changes, request_meta):
     """Apply checked attribute changes to a person: names, externalId, userName, then active."""
     org = token.organization
     record, _ = SCIMUser.objects.get_or_create(organization=org, user=user)
-    old = {"userName": user.email, "name": user.full_name, "externalId": record.external_id}
+    old = _audited(user, record)
     if "userName" in changes and changes["userName"] and changes["userName"] != user.email:
         _change_username(org, user, changes["userName"])
     for key, field in (("givenName", "given_name"), ("familyName", "family_name"), ("externalId", "external_id")):
@@ -149,7 +149,7 @@ def _apply_user(token, user, changes, request_meta):
     if "fullName" in changes and changes["fullName"] != user.full_name:
         user.full_name = changes["fullName"]
         user.save(update_fields=["full_name"])
-    new = {"userName": user.email, "name": user.full_name, "externalId": record.external_id}
+    new = _audited(user, record)
     if new != old:
         audit.record(
             organization=org, action=audit.ACTION_SCIM_USER_UPDATED, target=f"member:{user.email}", via=token.label,
@@ -158,6 +158,11 @@ def _apply_user(token, user, changes, request_meta):
         )
     if "active" in changes:
         (_activate if changes["active"] else _deactivate)(token, user, request_meta)
+
+
+def _audited(user, record):
+    return {"userName": user.email, "name": user.full_name, "givenName": record.given_name,
+            "familyName": record.family_name, "externalId": record.external_id}
 
 
 def _change_username(org, user, email):
