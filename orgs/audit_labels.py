@@ -21,6 +21,21 @@ ACTION_LABELS = {
     "member.primary_owner.transferred": "Primary Ownership transferred",
     "org.created": "Organization created",
     "org.details.changed": "Organization details changed",
+    # identity (its codes are identity.audit's ACTION_*)
+    "identity.domain.added": "Domain added",
+    "identity.domain.verified": "Domain verified",
+    "identity.domain.unverified": "Domain no longer verified",
+    "identity.domain.removed": "Domain removed",
+    "identity.sso.configured": "Single sign-on set up",
+    "identity.sso.enforced": "Single sign-on requirement changed",
+    "identity.sso.break_glass.changed": "Break-glass account changed",
+    "identity.scim_token.created": "SCIM token created",
+    "identity.scim_token.revoked": "SCIM token revoked",
+    "identity.scim.user.updated": "Person updated by SCIM",
+    "identity.scim.group.created": "SCIM group created",
+    "identity.scim.group.updated": "SCIM group updated",
+    "identity.scim.group.deleted": "SCIM group deleted",
+    "identity.scim.group.role.changed": "SCIM group role changed",
 }
 
 # The name of what each action changes, when its old and new values are one plain value.
@@ -30,6 +45,12 @@ SINGLE_VALUE_FIELD = {
     "member.added": "Role",
     "member.role.changed": "Role",
     "member.removed": "Role",
+    "identity.domain.added": "Domain",
+    "identity.domain.verified": "Verified",
+    "identity.domain.unverified": "Verified",
+    "identity.sso.enforced": "Single sign-on required",
+    "identity.sso.break_glass.changed": "Break-glass account",
+    "identity.scim.group.role.changed": "Role",
 }
 
 FIELD_LABELS = {
@@ -43,6 +64,15 @@ FIELD_LABELS = {
     "previous_primary_owner_role": "Former Primary Owner's new role",
     "thumbs_feedback_enabled": "Thumbs Feedback",
     "workbench_feedback_enabled": "Workbench feedback",
+    "protocol": "Protocol",
+    "issuer": "Issuer",
+    "client_id": "Client ID",
+    "client_secret": "Client secret",
+    "idp_entity_id": "IdP entity ID",
+    "idp_metadata_url": "IdP metadata URL",
+    "jit_role": "Role at first sign-in",
+    "displayName": "Name",
+    "userName": "E-mail",
 }
 
 REMOVED = "removed"
@@ -128,4 +158,6 @@ def target_words(target):
         return rest
     if prefix == "organization" and rest:
         return "The organization"
+    if prefix in ("domain", "group", "scim_token", "sso") and rest:
+        return rest
     return target
