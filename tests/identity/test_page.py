@@ -69,7 +69,7 @@ def test_a_new_token_is_shown_once_and_listed_after(client, claude_members):
     client.force_login(claude_members["owner"].user)
     response = client.post(URL.format(slug="claude-ent") + "scim-tokens/", {"name": "Okta"})
     page = response.content.decode()
-    token = page.split('data-testid="new-token"')[1].split('<code class="code-block">')[1].split("</code>")[0]
+    token = page.split('data-testid="new-token"')[1].split('<code class="value">')[1].split("</code>")[0]
     assert token.startswith("dmc_scim_")
     again = client.get(URL.format(slug="claude-ent")).content.decode()
     assert token not in again and f"…{token[-4:]}" in again and "never" in again
