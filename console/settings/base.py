@@ -30,6 +30,23 @@ def env_site_url(name, **default):
     return raw
 
 
+def env_fernet_keys(name, **default):
+    """Fernet keys (comma separated, newest first); start-up stops with a plain message on a malformed one."""
+    keys = [key.strip() for key in env.list(name, **default) if key.strip()]
+    for key in keys:
+        try:
+            if len(base64.urlsafe_b64decode(key.encode())) != 32:
+                raise ValueError
+        except ValueError as error:
+            raise environ.ImproperlyConfigured(
+                f"{name} must hold Fernet keys (32 bytes, URL-safe base64), e.g. from "
+                "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'."
+            ) from error
+    if not keys:
+        raise environ.ImproperlyConfigured(f"{name} must hold at least one Fernet key.")
+    return keys
+
+
 def derived_fernet_key(secret, purpose):
     """A Fernet key made from a secret for one purpose (development and tests only)."""
     return base64.urlsafe_b64encode(hashlib.sha256(f"{purpose}:{secret}".encode()).digest()).decode()
@@ -259,7 +276,7 @@ EMAIL_TIMEOUT = env_whole_number("EMAIL_TIMEOUT", default=10, low=1, high=300, w
 DNS_NAMESERVERS = env.list("DNS_NAMESERVERS", default=[])
 # Keys that encrypt identity providers' client secrets at rest (Fernet, comma separated, newest first:
 # older ones still decrypt while secrets are re-saved). Development and tests derive one from SECRET_KEY.
-IDENTITY_ENCRYPTION_KEYS = env.list("IDENTITY_ENCRYPTION_KEY", default=[])
+IDENTITY_ENCRYPTION_KEYS = []  # development.py derives one; production.py requires IDENTITY_ENCRYPTION_KEY
 # Requests an organization's SSO callbacks and its SCIM client may make per minute (429 beyond).
 SSO_CALLBACKS_PER_MINUTE = env_whole_number("SSO_CALLBACKS_PER_MINUTE", default=120, low=1, high=10**6, what="whole number of requests")
 SCIM_REQUESTS_PER_MINUTE = env_whole_number("SCIM_REQUESTS_PER_MINUTE", default=600, low=1, high=10**6, what="whole number of requests")
