@@ -196,8 +196,12 @@ def finish(connection, session, params):
         raise OIDCError(ERR_TOKEN, "no_id_token")
     claims = validate_id_token(connection, id_token, entry["nonce"], document=document)
     email = claims.get("email")
-    # Entra ID says an address is its owner's with xms_edov ("e-mail domain owner verified").
-    verified = _is_true(claims.get("email_verified")) or _is_true(claims.get("xms_edov"))
+    # Entra ID sends no email_verified; its optional xms_edov ("e-mail domain owner verified") stands in,
+    # only when email_verified is absent (a provider that says false is never overruled).
+    if "email_verified" in claims:
+        verified = _is_true(claims["email_verified"])
+    else:
+        verified = _is_true(claims.get("xms_edov"))
     name = claims.get("name") or " ".join(filter(None, (claims.get("given_name"), claims.get("family_name"))))
     return Claims(email=email if isinstance(email, str) else "", email_verified=verified,
                   full_name=name[:150] if isinstance(name, str) else "")

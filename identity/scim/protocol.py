@@ -47,7 +47,7 @@ def parse_filter(text, attributes):
     names (lower case) to ours. Raises SCIMError 400 invalidFilter for anything else."""
     if text is None or text == "":
         return []
-    if not isinstance(text, str) or len(text) > 1000 or "\x00" in text:
+    if not isinstance(text, str) or len(text) > 1000 or "\x00" in text or not _encodable(text):
         raise SCIMError(400, "The filter could not be read.", "invalidFilter")
     try:
         tree = SCIMParser().parse(SCIMLexer().tokenize(text))
@@ -148,9 +148,18 @@ def text(value, name, *, max_length=255):
     """A string attribute's value (None and "" clear it); anything else, or a NUL, is a 400."""
     if value is None:
         return ""
-    if not isinstance(value, str) or "\x00" in value or len(value) > max_length:
+    if not isinstance(value, str) or "\x00" in value or len(value) > max_length or not _encodable(value):
         raise SCIMError(400, f"{name} is a string of at most {max_length} characters.", "invalidValue")
     return value.strip()
+
+
+def _encodable(value):
+    # A lone surrogate ("\ud800" in the JSON) cannot be stored: refused here rather than by the database.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 # Resources

@@ -33,9 +33,14 @@ def users_of(organization):
     ).distinct()
 
 
+def is_id(value):
+    """Whether a SCIM id is one of ours: ASCII digits that fit a database id."""
+    return isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18
+
+
 def get_user(organization, user_id):
     """One person the token may see, by SCIM id, else a 404."""
-    if not str(user_id).isdigit() or len(str(user_id)) > 18:
+    if not is_id(user_id):
         raise not_found("user")
     user = users_of(organization).filter(pk=int(user_id)).first()
     if user is None:
@@ -44,7 +49,7 @@ def get_user(organization, user_id):
 
 
 def get_group(organization, group_id):
-    if not str(group_id).isdigit() or len(str(group_id)) > 18:
+    if not is_id(group_id):
         raise not_found("group")
     group = SCIMGroup.objects.filter(organization=organization, pk=int(group_id)).first()
     if group is None:
@@ -254,7 +259,7 @@ def _member_users(organization, values):
     ids = []
     for item in values:
         value = item.get("value") if isinstance(item, dict) else None
-        if not isinstance(value, str) or not value.isdigit() or len(value) > 18:
+        if not is_id(value):
             raise SCIMError(400, ERR_UNKNOWN_MEMBER.format(value=str(value)[:40]), "invalidValue")
         ids.append(int(value))
     users = list(users_of(organization).filter(pk__in=ids))

@@ -102,7 +102,7 @@ def _user_document(token, user):
 def _filtered(queryset, terms, organization):
     for field, value in terms:
         if field in ("pk", "members__pk"):
-            if not value.isdigit() or len(value) > 18:
+            if not services.is_id(value):
                 return queryset.none()
             queryset = queryset.filter(**{field: int(value)})
         elif field == "email":

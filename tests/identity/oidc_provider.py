@@ -79,7 +79,10 @@ class Provider:
             "aud": tamper.get("aud", grant["client_id"]), "iat": now, "exp": now + tamper.get("expires_in", 300),
             "nonce": tamper.get("nonce", grant["nonce"]), "email": identity["email"],
             "email_verified": identity.get("email_verified", True), "name": identity.get("name", ""),
+            **identity.get("extra_claims", {}),
         }
+        if claims["email_verified"] is None:
+            del claims["email_verified"]
         key = self.other_key if tamper.get("bad_signature") else self.key
         return jwt.encode({"alg": "RS256", "kid": "signing-1"}, claims, key)
 

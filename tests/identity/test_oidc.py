@@ -110,6 +110,16 @@ def test_an_unverified_email_claim_is_refused(client, oidc_connection, provider)
     assert not User.objects.filter(email=f"unverified@{DOMAIN}").exists()
 
 
+def test_entra_xms_edov_stands_in_only_when_email_verified_is_absent(client, oidc_connection, provider):
+    response = through_provider(client, provider, f"entra@{DOMAIN}", email_verified=None, extra_claims={"xms_edov": True})
+    assert response["Location"] == "/orgs/acme-sso/"
+    client.logout()
+    response = through_provider(client, provider, f"said-no@{DOMAIN}", email_verified=False, extra_claims={"xms_edov": True})
+    assert "did not confirm" in refusal(response, client)
+    response = through_provider(client, provider, f"silent@{DOMAIN}", email_verified=None)
+    assert "did not confirm" in refusal(response, client)
+
+
 def test_a_callback_with_a_state_this_browser_did_not_start_is_refused(client, oidc_connection, provider):
     provider.identity = {"email": f"a@{DOMAIN}"}
     authorize = start(client, f"a@{DOMAIN}")

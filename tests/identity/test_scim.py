@@ -315,3 +315,13 @@ def test_the_scim_token_command_prints_the_token_on_its_last_line(org, capsys, c
     assert SCIMToken.objects.get(name="Entra ID").token_hash != token
     event = AuditEvent.objects.get(action="identity.scim_token.created")
     assert token not in json.dumps(event.new_value)
+
+
+@pytest.mark.parametrize("body", [
+    '{"userName": "\\ud800@okta.local"}', '{"userName": "a\\u0000@okta.local"}', '{"userName": ["x"]}', "[]", '"x"',
+    '{"userName": "x@okta.local", "active": "maybe"}', '{"userName": "' + "a" * 300 + '@okta.local"}',
+])
+def test_worst_user_bodies_are_scim_400s(scim, client, body):
+    response = client.post("/scim/v2/Users", data=body, content_type="application/scim+json",
+                           HTTP_AUTHORIZATION=f"Bearer {scim.token}")
+    assert response.status_code == 400 and response.json()["schemas"] == [ERROR]
