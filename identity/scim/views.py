@@ -115,32 +115,44 @@ def _filtered(queryset, terms, organization):
     return queryset
 
 
+def _list(request, token, queryset, filters, document):
+    """A ListResponse of the resources the filter keeps, paged by startIndex and count."""
+    terms = protocol.parse_filter(request.GET.get("filter"), filters)
+    found = _filtered(queryset, terms, token.organization).distinct().order_by("pk")
+    offset, count = protocol.page_bounds(request.GET)
+    page = list(found[offset:offset + count]) if count else []
+    return _json(protocol.list_response([document(resource) for resource in page], found.count(), offset))
+
+
+def _one(request, resource, document, changes):
+    """One resource: GET shows it; PUT, PATCH and DELETE call its service (``changes`` by method)."""
+    if request.method in changes:
+        changes[request.method](_meta(request))
+        if request.method == "DELETE":
+            return HttpResponse(status=204)
+        resource.refresh_from_db()
+    return _json(document())
+
+
 @scim_endpoint(("GET", "POST"))
 def users(request, token):
     if request.method == "POST":
         user = services.provision_user(token=token, data=_body(request), request_meta=_meta(request))
         document = _user_document(token, user)
         return _json(document, status=201, headers={"Location": document["meta"]["location"]})
-    terms = protocol.parse_filter(request.GET.get("filter"), USER_FILTERS)
-    people = _filtered(services.users_of(token.organization), terms, token.organization).order_by("pk")
-    offset, count = protocol.page_bounds(request.GET)
-    page = list(people[offset:offset + count]) if count else []
-    return _json(protocol.list_response([_user_document(token, user) for user in page], people.count(), offset))
+    people = services.users_of(token.organization)
+    return _list(request, token, people, USER_FILTERS, lambda user: _user_document(token, user))
 
 
 @scim_endpoint(("GET", "PUT", "PATCH", "DELETE"))
 def user(request, token, user_id):
     person = services.get_user(token.organization, user_id)
-    if request.method == "DELETE":
-        services.delete_user(token=token, user=person, request_meta=_meta(request))
-        return HttpResponse(status=204)
-    if request.method == "PUT":
-        services.replace_user(token=token, user=person, data=_body(request), request_meta=_meta(request))
-    elif request.method == "PATCH":
-        operations = protocol.patch_operations(_body(request))
-        services.patch_user(token=token, user=person, operations=operations, request_meta=_meta(request))
-    person.refresh_from_db()
-    return _json(_user_document(token, person))
+    return _one(request, person, lambda: _user_document(token, person), {
+        "DELETE": lambda meta: services.delete_user(token=token, user=person, request_meta=meta),
+        "PUT": lambda meta: services.replace_user(token=token, user=person, data=_body(request), request_meta=meta),
+        "PATCH": lambda meta: services.patch_user(
+            token=token, user=person, operations=protocol.patch_operations(_body(request)), request_meta=meta),
+    })
 
 
 def _group_document(group, request):
@@ -154,26 +166,19 @@ def groups(request, token):
         group = services.create_group(token=token, data=_body(request), request_meta=_meta(request))
         document = _group_document(group, request)
         return _json(document, status=201, headers={"Location": document["meta"]["location"]})
-    terms = protocol.parse_filter(request.GET.get("filter"), GROUP_FILTERS)
-    found = _filtered(SCIMGroup.objects.filter(organization=token.organization), terms, token.organization).distinct().order_by("pk")
-    offset, count = protocol.page_bounds(request.GET)
-    page = list(found[offset:offset + count]) if count else []
-    return _json(protocol.list_response([_group_document(group, request) for group in page], found.count(), offset))
+    found = SCIMGroup.objects.filter(organization=token.organization)
+    return _list(request, token, found, GROUP_FILTERS, lambda group: _group_document(group, request))
 
 
 @scim_endpoint(("GET", "PUT", "PATCH", "DELETE"))
 def group(request, token, group_id):
     found = services.get_group(token.organization, group_id)
-    if request.method == "DELETE":
-        services.delete_group(token=token, group=found, request_meta=_meta(request))
-        return HttpResponse(status=204)
-    if request.method == "PUT":
-        services.replace_group(token=token, group=found, data=_body(request), request_meta=_meta(request))
-    elif request.method == "PATCH":
-        operations = protocol.patch_operations(_body(request))
-        services.patch_group(token=token, group=found, operations=operations, request_meta=_meta(request))
-    found.refresh_from_db()
-    return _json(_group_document(found, request))
+    return _one(request, found, lambda: _group_document(found, request), {
+        "DELETE": lambda meta: services.delete_group(token=token, group=found, request_meta=meta),
+        "PUT": lambda meta: services.replace_group(token=token, group=found, data=_body(request), request_meta=meta),
+        "PATCH": lambda meta: services.patch_group(
+            token=token, group=found, operations=protocol.patch_operations(_body(request)), request_meta=meta),
+    })
 
 
 @scim_endpoint(("GET",))
