@@ -8,6 +8,7 @@ from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -42,7 +43,8 @@ def _page_context(request, membership, **forms):
     sp = {}
     if connection is not None:
         entity_id, acs, metadata = saml.sp_urls(connection)
-        sp = {"redirect_uri": oidc.redirect_uri(connection), "entity_id": entity_id, "acs_url": acs, "metadata_url": metadata}
+        sp = {"redirect_uri": oidc.redirect_uri(connection), "entity_id": entity_id, "acs_url": acs, "metadata_url": metadata,
+              "sign_in_url": settings.SITE_URL + reverse("identity:sso")}
     groups = selectors.list_scim_groups(org)
     return {
         "manage_refusal": permissions.why_cannot_manage_identity(membership),
