@@ -77,7 +77,9 @@ def discover(issuer, *, fresh=False):
         document = _get_json(issuer.rstrip("/") + "/.well-known/openid-configuration")
         if not isinstance(document, dict) or document.get("issuer") != issuer:
             raise OIDCError(ERR_PROVIDER, "issuer_mismatch")
-        if not all(isinstance(document.get(k), str) for k in ("authorization_endpoint", "token_endpoint", "jwks_uri")):
+        endpoints = [document.get(k) for k in ("authorization_endpoint", "token_endpoint", "jwks_uri")]
+        scheme = ("https://", "http://") if settings.IDENTITY_ALLOW_HTTP else ("https://",)
+        if not all(isinstance(url, str) and url.startswith(scheme) for url in endpoints):
             raise OIDCError(ERR_PROVIDER, "discovery_incomplete")
         cache.set(key, document, DISCOVERY_SECONDS)
     return document

@@ -9,6 +9,7 @@ import re
 from datetime import timedelta
 
 import idna
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -30,6 +31,7 @@ ERR_DOMAIN_GONE = "That domain is no longer on this organization's list."
 ERR_ENFORCE_UNTESTED = "Sign in through your identity provider once before enforcing single sign-on."
 ERR_ENFORCE_UNCONFIGURED = "Set up an identity provider before enforcing single sign-on."
 ERR_OIDC_FIELDS = "OpenID Connect needs the issuer, the client ID and the client secret."
+ERR_HTTPS = "Use an https:// address: the identity provider's answers must not travel in clear."
 ERR_TOKEN_NAME = "Give the token a name of 1 to 100 characters."  # noqa: S105 - a message
 ERR_TOKEN_GONE = "That token is no longer active."  # noqa: S105 - a message
 ERR_GROUP_GONE = "That group no longer exists."
@@ -205,9 +207,16 @@ def _public_settings(connection):
     }
 
 
+def check_https(url, field):
+    """Identity providers are reached over HTTPS (plain HTTP only where IDENTITY_ALLOW_HTTP is on: development)."""
+    if url and not url.startswith("https://") and not (settings.IDENTITY_ALLOW_HTTP and url.startswith("http://")):
+        raise FieldError(ERR_HTTPS, field)
+
+
 def configure_oidc(*, actor, organization, issuer, client_id, client_secret, jit_role, request_meta=audit.SYSTEM):
     """Set the organization's provider to OpenID Connect; an empty secret keeps the stored one."""
     _check_jit_role(organization, jit_role)
+    check_https(issuer, "issuer")
     with transaction.atomic():
         org = lock_org(organization)
         _check_can_manage(actor, org)
@@ -227,6 +236,7 @@ def configure_oidc(*, actor, organization, issuer, client_id, client_secret, jit
 def configure_saml(*, actor, organization, metadata_xml, metadata_url, jit_role, request_meta=audit.SYSTEM):
     """Set the organization's provider to SAML from the IdP's metadata (pasted XML, or fetched from its URL)."""
     _check_jit_role(organization, jit_role)
+    check_https(metadata_url, "idp_metadata_url")
     _check_can_manage(actor, organization)
     # Fetching and reading the metadata happens before the transaction (it may take seconds).
     try:

@@ -51,8 +51,9 @@ def complete_sign_in(*, connection, email, email_verified=True, full_name="", re
     if not selectors.is_verified_domain_of(org, email):
         raise SignInRefused(ERR_NOT_ON_DOMAIN, "foreign_domain")
     user = _account(email, full_name)
-    if not user.is_active:
-        raise SignInRefused(ERR_ACCOUNT_DISABLED, "inactive")
+    # Staff accounts sign in with their password only: no organization's provider vouches for them.
+    if not user.is_active or user.is_staff or user.is_superuser:
+        raise SignInRefused(ERR_ACCOUNT_DISABLED, "inactive_or_staff")
     if not Membership.objects.filter(organization=org, user=user).exists():
         try:
             add_member(actor=None, organization=org, user=user, role=jit_role(connection),

@@ -284,5 +284,8 @@ SCIM_REQUESTS_PER_MINUTE = env_whole_number("SCIM_REQUESTS_PER_MINUTE", default=
 SSO_CLOCK_SKEW_SECONDS = 60
 # Seconds an identity provider gets to answer (discovery, keys, token, metadata).
 SSO_HTTP_TIMEOUT_SECONDS = 5
+# Identity providers are reached over HTTPS only; development (and its tests, whose providers listen on
+# loopback) also allows plain HTTP.
+IDENTITY_ALLOW_HTTP = False
 # The xmlsec1 program (Debian package xmlsec1) that signs and checks SAML messages (pysaml2).
 XMLSEC_BINARY = env.str("XMLSEC_BINARY", default="/usr/bin/xmlsec1")

@@ -171,8 +171,11 @@ def _audited(user, record):
 
 
 def _change_username(org, user, email):
-    # The account's address changes everywhere: only between addresses this organization's domains vouch for.
-    if not (selectors.is_verified_domain_of(org, user.email) and selectors.is_verified_domain_of(org, email)):
+    # The account's address changes everywhere: only between addresses this organization's domains vouch
+    # for, and never a staff account's.
+    if user.is_staff or user.is_superuser or not (
+        selectors.is_verified_domain_of(org, user.email) and selectors.is_verified_domain_of(org, email)
+    ):
         raise SCIMError(400, ERR_USERNAME_CHANGE, "mutability")
     if User.objects.filter(email=email).exclude(pk=user.pk).exists():
         raise SCIMError(409, ERR_USERNAME_CHANGE, "uniqueness")

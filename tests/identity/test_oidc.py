@@ -70,7 +70,7 @@ def test_a_member_signs_in_without_a_second_membership_or_event(client, sso_org,
     response = through_provider(client, provider, owner.user.email)
     assert response["Location"] == "/orgs/acme-sso/"
     assert Membership.objects.get(pk=owner.pk).role == "owner"
-    assert not AuditEvent.objects.filter(action="member.added").exists()
+    assert not AuditEvent.objects.filter(organization=sso_org, action="member.added").exists()
     assert client.session["_auth_user_id"] == str(owner.user.pk)
 
 
@@ -153,3 +153,22 @@ def test_sso_callbacks_are_throttled_per_organization(client, oidc_connection, s
     url = f"/accounts/sso/oidc/{oidc_connection.public_id}/callback/"
     statuses = [client.get(url, {"state": "x", "code": "y"}).status_code for _ in range(3)]
     assert statuses == [302, 302, 429]
+
+
+def test_a_staff_account_is_never_signed_in_by_an_organizations_provider(client, oidc_connection, provider):
+    UserFactory(email=f"operator@{DOMAIN}", is_staff=True, is_superuser=True)
+    response = through_provider(client, provider, f"operator@{DOMAIN}")
+    refusal(response, client)
+    assert "_auth_user_id" not in client.session
+
+
+def test_providers_are_reached_over_https_unless_development_allows_http(sso_org, settings):
+    from identity import services
+
+    settings.IDENTITY_ALLOW_HTTP = False
+    with pytest.raises(services.FieldError, match="https://"):
+        services.configure_oidc(actor=sso_org.primary.user, organization=sso_org, issuer="http://idp.example",
+                                client_id="c", client_secret="s", jit_role="")
+    with pytest.raises(services.FieldError, match="https://"):
+        services.configure_saml(actor=sso_org.primary.user, organization=sso_org, metadata_xml="",
+                                metadata_url="http://idp.example/metadata", jit_role="")
