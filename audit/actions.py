@@ -28,6 +28,8 @@ def value_words(organization, value, vocabulary=""):
         return None
     if isinstance(value, bool):
         return "On" if value else "Off"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) or None
     words = _VOCABULARIES.get(vocabulary)
     return (words(organization, value) if words else None) or str(value)
 
@@ -48,6 +50,11 @@ class Change:
 
 def _is_text(value):
     return value is None or isinstance(value, str)
+
+
+def _is_field_value(value):
+    """What a Record's field may hold: text, a flag, or a list of texts (the addresses a group gained)."""
+    return _is_text(value) or isinstance(value, bool) or (isinstance(value, list) and all(isinstance(x, str) for x in value))
 
 
 @dataclass(frozen=True)
@@ -93,7 +100,7 @@ class Record:
     def fits(self, old, new):
         keys = {key for key, _, _ in self.fields}
         return all(
-            v is None or (isinstance(v, dict) and set(v) <= keys and all(_is_text(x) or isinstance(x, bool) for x in v.values()))
+            v is None or (isinstance(v, dict) and set(v) <= keys and all(_is_field_value(x) for x in v.values()))
             for v in (old, new)
         )
 
@@ -192,8 +199,39 @@ ORG_DETAILS_CHANGED = _action("org.details.changed", "Organization details chang
     ("name", "Name", ""), ("slug", "Address (slug)", ""), ("plan", "Plan", "plan"),
 )))
 
+# How people get in (identity): domains, single sign-on, SCIM provisioning.
+_DOMAIN = Record((("domain", "Domain", ""), ("verified", "Verified", "")))
+_SSO = Record((
+    ("protocol", "Protocol", ""), ("issuer", "Issuer", ""), ("client_id", "Client ID", ""),
+    ("client_secret", "Client secret", ""), ("idp_entity_id", "IdP entity ID", ""),
+    ("idp_metadata_url", "IdP metadata URL", ""), ("jit_role", "Role of new people", "role"),
+))
+_TOKEN = Record((("name", "Name", ""), ("hint", "Ends in", "")))
+_SCIM_USER = Record((
+    ("userName", "User name", ""), ("name", "Name", ""), ("givenName", "Given name", ""),
+    ("familyName", "Family name", ""), ("externalId", "External ID", ""),
+))
+_SCIM_GROUP = Record((
+    ("displayName", "Group", ""), ("externalId", "External ID", ""),
+    ("members_added", "Members added", ""), ("members_removed", "Members removed", ""),
+))
+DOMAIN_ADDED = _action("identity.domain.added", "Domain added", Choice("Domain", ""))
+DOMAIN_VERIFIED = _action("identity.domain.verified", "Domain verified", Flag("Verified"))
+DOMAIN_UNVERIFIED = _action("identity.domain.unverified", "Domain no longer verified", Flag("Verified"))
+DOMAIN_REMOVED = _action("identity.domain.removed", "Domain removed", _DOMAIN)
+SSO_CONFIGURED = _action("identity.sso.configured", "Single sign-on configured", _SSO)
+SSO_ENFORCED = _action("identity.sso.enforced", "Single sign-on enforcement changed", Flag("Single sign-on enforced"))
+BREAK_GLASS_CHANGED = _action("identity.sso.break_glass.changed", "Break-glass account changed", Choice("Break-glass account", ""))
+SCIM_TOKEN_CREATED = _action("identity.scim_token.created", "SCIM token created", _TOKEN)
+SCIM_TOKEN_REVOKED = _action("identity.scim_token.revoked", "SCIM token revoked", _TOKEN)
+SCIM_USER_UPDATED = _action("identity.scim.user.updated", "Person updated by SCIM", _SCIM_USER)
+SCIM_GROUP_CREATED = _action("identity.scim.group.created", "Directory group created", _SCIM_GROUP)
+SCIM_GROUP_UPDATED = _action("identity.scim.group.updated", "Directory group changed", _SCIM_GROUP)
+SCIM_GROUP_DELETED = _action("identity.scim.group.deleted", "Directory group deleted", _SCIM_GROUP)
+GROUP_ROLE_CHANGED = _action("identity.scim.group.role.changed", "Directory group role changed", Choice("Role", "role"))
+
 # The staff list's filter: actions by the first word of their code (a prefix the index answers).
-GROUP_LABELS = {"settings": "Settings", "member": "Members", "org": "Organization"}
+GROUP_LABELS = {"settings": "Settings", "member": "Members", "org": "Organization", "identity": "Identity"}
 
 
 def get_action(code):

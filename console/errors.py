@@ -67,8 +67,25 @@ def bad_request(request, exception, template_name=defaults.ERROR_400_TEMPLATE_NA
     return api_error(400, "invalid", ERR_BAD_REQUEST)
 
 
+# Other protocols served under a path of their own answer errors in their own shape (SCIM's error body
+# under /scim/): prefix -> answer(status, detail). Registered by the app that serves them (apps above console).
+_ERROR_ANSWERS = {}
+
+
+def register_error_answer(prefix, answer):
+    """Let the app serving paths under ``prefix`` shape the errors this module answers there."""
+    _ERROR_ANSWERS[prefix] = answer
+
+
+def _protocol_answer(request):
+    return next((answer for prefix, answer in _ERROR_ANSWERS.items() if request.path_info.startswith(prefix)), None)
+
+
 def unreadable_request(request, detail):
-    """400 for input that cannot be read as text: the 400 page naming the part, or JSON ``invalid`` under /api/."""
+    """400 for input that cannot be read as text: the 400 page naming the part, JSON ``invalid`` under /api/,
+    or the error shape of the protocol registered for the path."""
+    if answer := _protocol_answer(request):
+        return answer(400, detail)
     if is_api_request(request):
         return api_error(400, "invalid", detail)
     return HttpResponseBadRequest(render_to_string(defaults.ERROR_400_TEMPLATE_NAME, {"detail": detail}))

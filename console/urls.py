@@ -3,13 +3,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from identity.forms import SignInForm
 from orgs import api as orgs_api
 from orgs import invitation_views
 from orgs import views as orgs_views
 from orgs.demo import demo_sign_ins
 
 from . import api, views
-from .forms import SignInForm
 
 api_v1 = [
     path("me", api.me, name="me"),
@@ -25,6 +25,8 @@ urlpatterns = [
     path("accounts/logout/", views.SignOutView.as_view(), name="logout"),
     path("invitations/<str:token>/", invitation_views.invitation, name="invitation"),
     path("orgs/", include("orgs.urls")),
+    path("", include("identity.urls")),
+    path("scim/v2/", include("identity.scim.urls")),
     path("orgs/", include("feedback.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("admin/", admin.site.urls),

@@ -42,6 +42,8 @@ class KindProfile:
     # The plans an organization of this kind may be on ("" = none), and those where the setting may change.
     plans: tuple
     setting_plans: tuple
+    # The plans on which people come in by verified domains, single sign-on and SCIM (identity app).
+    identity_plans: tuple
 
     @property
     def settings_url_name(self):
@@ -92,6 +94,7 @@ CLAUDE = KindProfile(
     needs_admin=False,
     plans=(Plan.TEAM, Plan.ENTERPRISE),
     setting_plans=(Plan.ENTERPRISE,),
+    identity_plans=(Plan.ENTERPRISE,),
 )
 
 CONSOLE = KindProfile(
@@ -114,6 +117,7 @@ CONSOLE = KindProfile(
     needs_admin=True,
     plans=("",),
     setting_plans=("",),
+    identity_plans=("",),
 )
 
 # The model training choice (DESIGN §1, §5): one setting of the same name in both kinds, off by default;

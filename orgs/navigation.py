@@ -14,6 +14,17 @@ class NavLink:
     url: str
 
 
+# Settings pages of apps above orgs (identity), registered from their AppConfig.ready(): orgs links
+# to them without importing them. Each is (key, label, URL name, predicate on the membership).
+_registered_settings_links = []
+
+
+def register_settings_link(key, label, url_name, allowed):
+    """Add a page of another app to the organization's Settings navigation (once per key)."""
+    if all(link[0] != key for link in _registered_settings_links):
+        _registered_settings_links.append((key, label, url_name, allowed))
+
+
 def _links(membership):
     profile = membership.organization.profile
     yield "overview", "Overview", "orgs:overview", True
@@ -28,6 +39,8 @@ def _settings_links(membership):
     )
     yield "members", "Members", "orgs:members", permissions.can_view_members(membership)
     yield "audit-log", "Audit log", "orgs:audit-log", permissions.can_view_audit_log(membership)
+    for key, label, url_name, allowed in _registered_settings_links:
+        yield key, label, url_name, allowed(membership)
 
 
 def _build(rows, slug):

@@ -168,26 +168,33 @@ def _admin_count(org):
     return Membership.objects.filter(organization=org, role=Role.ADMIN).count()
 
 
-def _lock_member_change(actor, membership, perm, why_cannot, *args):
-    """Lock the org and the member, and raise the refusal unless the actor may make this change."""
+def _lock_member_change(actor, membership, perm, why_cannot, *args, via=None):
+    """Lock the org and the member, and raise the refusal unless the actor may make this change.
+
+    ``via`` is the audit Actor that acts for no person here (a SCIM token, single sign-on, a directory
+    group's mapping), with ``actor`` None: it is held to the organization's rules (the Primary Owner,
+    the last Org Admin), not to a rank.
+    """
+    if via is not None and actor is not None:
+        raise NotAllowed(ERR_NOT_ALLOWED)
     org = lock_org(membership.organization)
     target = _lock_membership(membership, org)
     actor_m = membership_of(actor, org)
-    as_operator = is_operator(actor, perm, actor_m)
+    as_operator = via is not None or is_operator(actor, perm, actor_m)
     if reason := why_cannot(actor_m, target, *args, as_operator=as_operator):
         _refuse(reason)
     return org, target
 
 
-def change_member_role(*, actor, membership, role, expected_role=None, request_meta=SYSTEM):
+def change_member_role(*, actor, membership, role, expected_role=None, request_meta=SYSTEM, via=None):
     """Give a member a new role, following orgs.permissions; returns whether anything changed.
 
     expected_role, when given, is the role the actor confirmed the change from: if the member's
-    role has changed since, nothing is changed.
+    role has changed since, nothing is changed. ``via``: see _lock_member_change.
     """
     with transaction.atomic():
         org, target = _lock_member_change(
-            actor, membership, "orgs.change_membership", permissions.why_cannot_assign_role, role
+            actor, membership, "orgs.change_membership", permissions.why_cannot_assign_role, role, via=via
         )
         if expected_role is not None and target.role != expected_role:
             raise ServiceError(permissions.ERR_ROLE_CHANGED_MEANWHILE.format(
@@ -201,25 +208,25 @@ def change_member_role(*, actor, membership, role, expected_role=None, request_m
         target.role = role
         target.save(update_fields=["role"])
         record_audit_event(
-            organization=org, actor=actor, action=actions.ROLE_CHANGED, target=f"member:{target.user.email}",
+            organization=org, actor=via or actor, action=actions.ROLE_CHANGED, target=f"member:{target.user.email}",
             old=old, new=role, request_meta=request_meta,
         )
     membership.role = role
     return True
 
 
-def remove_member(*, actor, membership, request_meta=SYSTEM):
-    """Remove a member from their organization, following orgs.permissions."""
+def remove_member(*, actor, membership, request_meta=SYSTEM, via=None):
+    """Remove a member from their organization, following orgs.permissions (``via``: see _lock_member_change)."""
     with transaction.atomic():
         org, target = _lock_member_change(
-            actor, membership, "orgs.delete_membership", permissions.why_cannot_remove_member
+            actor, membership, "orgs.delete_membership", permissions.why_cannot_remove_member, via=via
         )
         if permissions.would_leave_no_admin(target, None, _admin_count(org)):
             raise ServiceError(permissions.ERR_LAST_ADMIN)
         email, old = target.user.email, target.role
         target.delete()
         record_audit_event(
-            organization=org, actor=actor, action=actions.MEMBER_REMOVED, target=f"member:{email}",
+            organization=org, actor=via or actor, action=actions.MEMBER_REMOVED, target=f"member:{email}",
             old=old, new=None, request_meta=request_meta,
         )
 
@@ -258,11 +265,11 @@ def transfer_primary_ownership(*, actor, membership, request_meta=SYSTEM):
     return True
 
 
-def add_member(*, actor, organization, user, role, request_meta=SYSTEM):
-    """Add a person to an organization (staff, or the system for seeding)."""
+def add_member(*, actor, organization, user, role, request_meta=SYSTEM, via=None):
+    """Add a person to an organization (staff, or the system: seeding, or ``via`` SSO or a SCIM token)."""
     with transaction.atomic():
         org = lock_org(organization)
-        if actor is not None and not is_operator(actor, "orgs.add_membership"):
+        if actor is not None and (via is not None or not is_operator(actor, "orgs.add_membership")):
             raise NotAllowed(ERR_NOT_ALLOWED)
         if not is_role_valid_for_kind(org.kind, role):
             raise ServiceError(ERR_ROLE_FOR_KIND)
@@ -273,7 +280,7 @@ def add_member(*, actor, organization, user, role, request_meta=SYSTEM):
         membership = Membership.objects.create(organization=org, user=user, role=role)
         record_audit_event(
             organization=org,
-            actor=actor,
+            actor=via or actor,
             action=actions.MEMBER_ADDED,
             target=f"member:{user.email}",
             new=role,

@@ -1,5 +1,7 @@
 """Settings shared by every environment; each value comes from the environment."""
 
+import base64
+import hashlib
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -43,6 +45,28 @@ def env_version_label(name, *, default):
     return raw
 
 
+def env_fernet_keys(name, **default):
+    """Fernet keys (comma separated, newest first); start-up stops with a plain message on a malformed one."""
+    keys = [key.strip() for key in env.list(name, **default) if key.strip()]
+    for key in keys:
+        try:
+            if len(base64.urlsafe_b64decode(key.encode())) != 32:
+                raise ValueError
+        except ValueError as error:
+            raise environ.ImproperlyConfigured(
+                f"{name} must hold Fernet keys (32 bytes, URL-safe base64), e.g. from "
+                "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'."
+            ) from error
+    if not keys:
+        raise environ.ImproperlyConfigured(f"{name} must hold at least one Fernet key.")
+    return keys
+
+
+def derived_fernet_key(secret, purpose):
+    """A Fernet key made from a secret for one purpose (development and tests only)."""
+    return base64.urlsafe_b64encode(hashlib.sha256(f"{purpose}:{secret}".encode()).digest()).decode()
+
+
 def ensure_dir(path: Path) -> Path:
     """Create a folder the settings point at, so a fresh clone runs without set-up."""
     path.mkdir(parents=True, exist_ok=True)
@@ -65,6 +89,7 @@ INSTALLED_APPS = [
     "console",
     "audit",
     "orgs",
+    "identity",
     "feedback",
     "retention",
 ]
@@ -88,8 +113,11 @@ MIDDLEWARE = [
 ]
 
 # Axes refuses a locked-out sign-in before Django checks the password (console and admin alike).
+# Enforced single sign-on refuses a password for people on an enforcing organization's verified domains
+# (identity.backends), before Django's password check.
 AUTHENTICATION_BACKENDS = [
     "console.signin.SignInThrottleBackend",
+    "identity.backends.EnforcedSingleSignOnBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
@@ -245,6 +273,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 6 * 60 * 60,
         "options": {"expires": 6 * 60 * 60},
     },
+    "identity-recheck-domains": {
+        "task": "identity.tasks.recheck_verified_domains",
+        "schedule": 24 * 60 * 60,
+        "options": {"expires": 24 * 60 * 60},
+    },
     "retention-check-invariants": {
         "task": "retention.tasks.check_retention_invariants",
         "schedule": 24 * 60 * 60,
@@ -286,3 +319,22 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Staff told when the daily audit verification finds a broken chain: ADMINS=ops@example.com,sec@example.com
 ADMINS = [("", address) for address in env.list("ADMINS", default=[])]
 EMAIL_TIMEOUT = env_whole_number("EMAIL_TIMEOUT", default=10, low=1, high=300, what="whole number of seconds")
+
+# Identity (verified domains, single sign-on, SCIM). DNS_NAMESERVERS: "host[:port]" entries, comma
+# separated, that answer the domain verification look-ups (empty: the system's resolver).
+DNS_NAMESERVERS = env.list("DNS_NAMESERVERS", default=[])
+# Keys that encrypt identity providers' client secrets at rest (Fernet, comma separated, newest first:
+# older ones still decrypt while secrets are re-saved). Development and tests derive one from SECRET_KEY.
+IDENTITY_ENCRYPTION_KEYS = []  # development.py derives one; production.py requires IDENTITY_ENCRYPTION_KEY
+# Requests an organization's SSO callbacks and its SCIM client may make per minute (429 beyond).
+SSO_CALLBACKS_PER_MINUTE = env_whole_number("SSO_CALLBACKS_PER_MINUTE", default=120, low=1, high=10**6, what="whole number of requests")
+SCIM_REQUESTS_PER_MINUTE = env_whole_number("SCIM_REQUESTS_PER_MINUTE", default=600, low=1, high=10**6, what="whole number of requests")
+# Seconds of clock difference tolerated with an identity provider (ID token and assertion times).
+SSO_CLOCK_SKEW_SECONDS = 60
+# Seconds an identity provider gets to answer (discovery, keys, token, metadata).
+SSO_HTTP_TIMEOUT_SECONDS = 5
+# Identity providers are reached over HTTPS only; development (and its tests, whose providers listen on
+# loopback) also allows plain HTTP.
+IDENTITY_ALLOW_HTTP = False
+# The xmlsec1 program (Debian package xmlsec1) that signs and checks SAML messages (pysaml2).
+XMLSEC_BINARY = env.str("XMLSEC_BINARY", default="/usr/bin/xmlsec1")

@@ -4,7 +4,7 @@ DATABASE_URL switches to PostgreSQL and REDIS_URL to Redis (broker, results and 
 """
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR, ensure_dir, env, env_site_url
+from .base import VAR_DIR, derived_fernet_key, ensure_dir, env, env_fernet_keys, env_site_url
 
 
 def served_at(address):
@@ -19,6 +19,10 @@ def served_at(address):
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
+
+# Development and tests: a Fernet key derived from SECRET_KEY unless IDENTITY_ENCRYPTION_KEY is set.
+IDENTITY_ALLOW_HTTP = True
+IDENTITY_ENCRYPTION_KEYS = env_fernet_keys("IDENTITY_ENCRYPTION_KEY", default=[derived_fernet_key(SECRET_KEY, "identity.secrets")])
 
 ensure_dir(VAR_DIR)
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}

@@ -1,7 +1,7 @@
 """Production settings: every secret and address comes from the environment, with no default."""
 
 from .base import *  # noqa: F403
-from .base import env, env_site_url
+from .base import env, env_fernet_keys, env_site_url
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -28,6 +28,8 @@ vars().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = env_site_url("SITE_URL")
+# Identity providers' client secrets are encrypted with these keys (Fernet); no default in production.
+IDENTITY_ENCRYPTION_KEYS = env_fernet_keys("IDENTITY_ENCRYPTION_KEY")
 
 # Static files are served by the app itself under gunicorn (no separate web server needed).
 MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]  # noqa: F405

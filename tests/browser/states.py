@@ -17,6 +17,8 @@ from audit import actions
 from audit.models import AuditChain
 from audit.services import RequestMeta, record_audit_event, verify_audit_chains
 from console.models import User
+from identity import services as identity_services
+from identity.models import Domain, SCIMGroup
 from orgs import services
 from orgs.models import Membership, Organization
 
@@ -187,8 +189,29 @@ def sign_in_failed(page):
     expect(page.get_by_role("alert")).to_be_visible()
 
 
+def seed_identity():
+    """Acme Corp with a verified and a pending domain, an OIDC provider, a SCIM token and a group."""
+    acme = Organization.objects.get(slug="acme")
+    owner = User.objects.get(email="owner@acme.test")
+    Domain.objects.create(organization=acme, name="acme.test", verified_at=timezone.now())
+    identity_services.add_domain(actor=owner, organization=acme, name="acme-corp.example", request_meta=OFFICE)
+    identity_services.configure_oidc(
+        actor=owner, organization=acme, issuer="https://acme.okta.example", client_id="0oa1example",
+        client_secret="example-secret", jit_role="member", request_meta=OFFICE,
+    )
+    identity_services.create_scim_token(actor=owner, organization=acme, name="Okta", request_meta=OFFICE)
+    SCIMGroup.objects.create(organization=acme, display_name="Engineering", role="admin")
+
+
+def create_scim_token(page):
+    page.get_by_label("Token name").fill("Entra ID")
+    page.get_by_role("button", name="Create token").click()
+    expect(page.get_by_test_id("new-token")).to_be_visible()
+
+
 MEMBERS = "/orgs/acme/settings/members/"
 AUDIT = "/orgs/acme/settings/audit-log/"
+IDENTITY = "/orgs/acme/settings/identity/"
 
 STATES = {
     "sign-in": State(None, "/accounts/login/"),
@@ -275,6 +298,13 @@ STATES = {
     "404": State("owner@acme.test", "/orgs/no-such-org/", status=404),
     "400-unreadable": State("owner@acme.test", "/orgs/switch/?slug=%00", status=400),
     "api-docs": State("member@acme.test", "/api/v1/docs/"),
+    "identity-owner": State("owner@acme.test", IDENTITY, setup=seed_identity),
+    "identity-empty": State("primary@acme.test", IDENTITY),
+    "identity-new-token": State("owner@acme.test", IDENTITY, setup=seed_identity, step=create_scim_token),
+    "identity-team-read-only": State("primary@acme.test", "/orgs/acme-team/settings/identity/"),
+    "identity-org-admin": State("admin@acme.test", "/orgs/acme-api/settings/identity/"),
+    "sso-start": State(None, "/accounts/sso/"),
+    "sso-start-unknown-domain": State(None, "/accounts/sso/?email=someone%40nowhere.example", status=400),
 }
 
 

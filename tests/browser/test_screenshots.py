@@ -7,6 +7,7 @@ from audit.services import RequestMeta
 from console.models import User
 from orgs import services
 from orgs.models import Membership, Organization
+from tests.browser.states import seed_identity
 
 OFFICE = RequestMeta(ip_address="203.0.113.24", user_agent="Mozilla/5.0")
 
@@ -62,6 +63,9 @@ SHOTS = {
     "workbench": (
         "dev@acme.test", "/orgs/acme-api/workbench/", 200, "Workbench", "Zendesk (MCP server)", None,
     ),
+    "identity": (
+        "owner@acme.test", "/orgs/acme/settings/identity/", 200, "Identity", "dmc-verification=", None,
+    ),
     "403-member": (
         "member@acme.test", "/orgs/acme/settings/data-management/", 403, "You can’t open this page",
         "Only the Primary Owner and Owners", None,
@@ -89,6 +93,8 @@ def test_settings_page_renders_finished(page, sign_in, demo, screenshots_dir, na
         page.set_viewport_size(view["viewport"])
     if name == "audit-log":
         _seed_audit_events()
+    if name == "identity":
+        seed_identity()
     sign_in(who, demo)
     response = page.goto(url)
     assert response.status == status

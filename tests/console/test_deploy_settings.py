@@ -14,6 +14,7 @@ PRODUCTION_ENV = {
     "EMAIL_URL": "smtp+tls://console:mail-password@smtp.example.com:587",
     "DEFAULT_FROM_EMAIL": "Data Management Console <console@example.com>",
     "SITE_URL": "https://console.example.com",
+    "IDENTITY_ENCRYPTION_KEY": "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=",
 }
 
 
@@ -32,7 +33,8 @@ def test_production_settings_pass_check_deploy_with_no_warnings():
 
 
 def test_production_settings_refuse_to_start_without_their_secrets():
-    for missing in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "EMAIL_URL", "DEFAULT_FROM_EMAIL", "SITE_URL"):
+    for missing in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "EMAIL_URL", "DEFAULT_FROM_EMAIL", "SITE_URL",
+                    "IDENTITY_ENCRYPTION_KEY"):
         env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
         result = _manage("check", env=env)
         assert result.returncode != 0
