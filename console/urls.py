@@ -4,17 +4,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from orgs import api as orgs_api
+from api.urls import api_v1
 from orgs import invitation_views
 from orgs import views as orgs_views
 
-from . import api, views
-
-api_v1 = [
-    path("me", api.me, name="me"),
-    path("orgs/<slug:slug>/settings", orgs_api.org_settings, name="org-settings"),
-    path("", include("feedback.api_urls")),
-]
+from . import views
 
 urlpatterns = [
     path("", orgs_views.home, name="home"),
@@ -25,7 +19,8 @@ urlpatterns = [
     path("invitations/<str:token>/", invitation_views.invitation, name="invitation"),
     path("orgs/", include("orgs.urls")),
     path("orgs/", include("feedback.urls")),
-    path("api/v1/", include((api_v1, "api"))),
+    path("orgs/", include("api.page_urls")),
+    path("api/v1/", api_v1),
     path("admin/", admin.site.urls),
 ]
 

@@ -20,3 +20,13 @@ def get_recent_counts(organization, days=OVERVIEW_DAYS):
         .values_list("rating", "total")
     )
     return {"up": totals.get(Rating.UP, 0), "down": totals.get(Rating.DOWN, 0), "days": days}
+
+
+def list_daily_counts(organization, since, until):
+    """The organization's reports per day, surface and rating in [since, until] (dates), oldest first: counts only."""
+    return list(
+        DailyFeedbackCount.objects.filter(organization=organization, day__gte=since, day__lte=until)
+        .values("day", "surface", "rating")
+        .annotate(count=Sum("count"))
+        .order_by("day", "surface", "rating")
+    )

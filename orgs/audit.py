@@ -16,6 +16,10 @@ class RequestMeta:
 
     ip_address: str | None = None
     user_agent: str = ""
+    # Set when something other than a person acts for the actor (an organization API key): the
+    # event names it instead of the person, whose rights it used (until the audit app records such
+    # actors in their own right).
+    actor_name: str = ""
 
     @classmethod
     def from_request(cls, request):
@@ -33,10 +37,13 @@ def record_audit_event(*, organization, actor, action, target="", old=None, new=
     """Append one audit event; must run inside the transaction of the change it records."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError(ERR_AUDIT_OUTSIDE_TRANSACTION)
+    actor_email = actor.email if actor else ""
+    if request_meta.actor_name:
+        actor, actor_email = None, request_meta.actor_name
     return AuditEvent.objects.create(
         organization=organization,
         actor=actor,
-        actor_email=actor.email if actor else "",
+        actor_email=actor_email,
         action=action,
         target=target,
         old_value=old,

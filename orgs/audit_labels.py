@@ -21,6 +21,8 @@ ACTION_LABELS = {
     "member.primary_owner.transferred": "Primary Ownership transferred",
     "org.created": "Organization created",
     "org.details.changed": "Organization details changed",
+    "api_key.created": "API key created",
+    "api_key.revoked": "API key revoked",
 }
 
 # The name of what each action changes, when its old and new values are one plain value.
@@ -43,6 +45,9 @@ FIELD_LABELS = {
     "previous_primary_owner_role": "Former Primary Owner's new role",
     "thumbs_feedback_enabled": "Thumbs Feedback",
     "workbench_feedback_enabled": "Workbench feedback",
+    "scopes": "Scopes",
+    "expires_at": "Expires",
+    "hint": "Ends in",
 }
 
 REMOVED = "removed"
@@ -128,4 +133,6 @@ def target_words(target):
         return rest
     if prefix == "organization" and rest:
         return "The organization"
+    if prefix == "api_key" and rest:
+        return f"API key {rest}"
     return target

@@ -28,6 +28,7 @@ def _settings_links(membership):
     )
     yield "members", "Members", "orgs:members", permissions.can_view_members(membership)
     yield "audit-log", "Audit log", "orgs:audit-log", permissions.can_view_audit_log(membership)
+    yield "api-keys", "API keys", "api_keys:list", permissions.can_manage_api_keys(membership)
 
 
 def _build(rows, slug):
