@@ -1,4 +1,4 @@
-"""Apps depend one way: console ← orgs ← feedback ← retention (STYLE.md)."""
+"""Apps depend one way: console ← orgs ← feedback ← retention ← api (STYLE.md)."""
 
 import ast
 from pathlib import Path
@@ -7,7 +7,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 # Lowest first: an app may import the apps before it, never those after it.
-LAYERS = ["console", "orgs", "feedback", "retention"]
+LAYERS = ["console", "orgs", "feedback", "retention", "api"]
 # The project's wiring names every app: root URLs and settings (settings name apps as strings).
 WIRING = {Path("console/urls.py")}
 
