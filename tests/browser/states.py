@@ -4,12 +4,14 @@ Each state names who signs in (None: nobody), the URL, the data it needs made fi
 steps that bring the page into the state (a dialog open, a confirmation shown).
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from api.services import create_api_key, revoke_api_key
 from console.models import User
 from orgs import services
 from orgs.audit import RequestMeta
@@ -59,6 +61,24 @@ def seed_many_audit_events(count=130):
         )
         for i in range(count)
     ])
+
+
+def seed_api_keys():
+    """Two keys of Acme Corp, one of them revoked, one used."""
+    acme = Organization.objects.get(slug="acme")
+    owner = User.objects.get(email="owner@acme.test")
+    key, _ = create_api_key(actor=owner, organization=acme, name="SIEM export", scopes=["read"], request_meta=OFFICE)
+    revoke_api_key(actor=owner, key=key, request_meta=OFFICE)
+    key, _ = create_api_key(actor=owner, organization=acme, name="Provisioning", scopes=["read", "write"], request_meta=OFFICE)
+    key.last_used_at, key.last_used_ip = timezone.now(), "203.0.113.24"
+    key.save(update_fields=["last_used_at", "last_used_ip"])
+
+
+def make_api_key(page):
+    page.get_by_label("Name").fill("Nightly audit export")
+    page.get_by_label("Read and write", exact=False).check()
+    page.get_by_role("button", name="Make key").click()
+    expect(page.get_by_label("Your new key")).to_have_value(re.compile(r"^dmc_admin_"))
 
 
 def turn_off_feedback(slug):
@@ -197,6 +217,13 @@ STATES = {
     "403-admin-audit-log": State("admin@acme.test", AUDIT, status=403),
     "404": State("owner@acme.test", "/orgs/no-such-org/", status=404),
     "api-docs": State("member@acme.test", "/api/v1/docs/"),
+    "api-keys": State("owner@acme.test", "/orgs/acme/settings/api-keys/", setup=seed_api_keys),
+    "api-keys-empty-org-admin": State("admin@acme.test", "/orgs/acme-api/settings/api-keys/"),
+    "api-keys-made": State("owner@acme.test", "/orgs/acme/settings/api-keys/", setup=seed_api_keys, step=make_api_key),
+    "api-keys-bad-form": State(
+        "owner@acme.test", "/orgs/acme/settings/api-keys/", step=lambda page: page.get_by_role("button", name="Make key").click()
+    ),
+    "403-admin-api-keys": State("admin@acme.test", "/orgs/acme/settings/api-keys/", status=403),
 }
 
 
