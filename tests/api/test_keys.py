@@ -5,12 +5,14 @@ import logging
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from api import keys
 from api.audit import ACTION_KEY_CREATED, ACTION_KEY_REVOKED
 from api.models import ApiKey
 from api.permissions import ERR_KEY_CREATOR
+from api.selectors import KEY_CHECK_SQL
 from api.services import ERR_EXPIRY_PAST, ERR_EXPIRY_TOO_FAR, ERR_SCOPES, create_api_key, revoke_api_key
 from orgs import services as org_services
 from orgs.audit import RequestMeta
@@ -180,3 +182,14 @@ def test_keys_cannot_make_keys_nor_open_the_pages(claude_members, make_key, call
                            {"confirmed": "yes"}, headers={"x-api-key": text})
     assert transfer.status_code == 302 and "/accounts/login/" in transfer["Location"]
     assert ApiKey.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_key_lookup_walks_the_digests_unique_index(claude_members, make_key):
+    make_key(claude_members["owner"])
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table would be read whole; ask what the index allows
+        cursor.execute("EXPLAIN " + KEY_CHECK_SQL, [keys.key_digest(keys.new_key())])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "api_apikey_digest" in plan and "Index" in plan, plan
