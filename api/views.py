@@ -23,14 +23,8 @@ from .v1 import api
 # API keys page: /orgs/<slug>/settings/api-keys/
 
 
-def _key_rows(keys, now):
-    return [
-        {"key": key, "state": _state(key, now)}
-        for key in keys
-    ]
-
-
 def _state(key, now):
+    """Revoked, expired, inactive (its maker no longer manages keys) or active: the word the page shows."""
     if key.revoked_at is not None:
         return "revoked"
     if key.is_expired(now):
@@ -42,10 +36,8 @@ def _state(key, now):
 
 def _render_keys(request, membership, form, created=None, status=200):
     now = timezone.now()
-    context = {
-        "form": form, "created": created, "rows": _key_rows(selectors.list_keys(membership.organization), now),
-        "key_header": KEY_HEADER,
-    }
+    rows = [{"key": key, "state": _state(key, now)} for key in selectors.list_keys(membership.organization)]
+    context = {"form": form, "created": created, "rows": rows, "key_header": KEY_HEADER}
     return render_org_page(request, membership, "api/keys.html", "api-keys", context, status=status)
 
 
