@@ -13,6 +13,24 @@ from .schemas import Error
 from .transport import ADMIN_MAX_BODY_BYTES
 
 FEEDBACK_REPORT_REF = {"$ref": "#/components/schemas/FeedbackReport"}
+EXAMPLE_REPORT = {
+    "surface": "chat",
+    "rating": "up",
+    "comment": "Clear and correct.",
+    "conversation": {
+        "messages": [
+            {"role": "user", "content": [
+                {"type": "text", "text": "Summarise the Q3 plan."},
+                {"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "…"},
+                 "origin": {"type": "connector", "name": "google_drive"}},
+            ]},
+            {"role": "assistant", "content": "Here is the summary…"},
+        ],
+        "style": {"name": "Concise"},
+        "preferences": {"language": "en"},
+        "model_settings": {"model": "claude-sonnet", "temperature": 0.7, "max_tokens": 1024},
+    },
+}
 
 ERROR_TEXT = {
     400: "`invalid`: the request is not valid; `detail` lists `{field, message}` items (also: a body that is not "

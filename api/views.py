@@ -103,12 +103,14 @@ def list_operations(document):
     operations = []
     for path, methods in document["paths"].items():
         for method, operation in methods.items():
-            body = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+            body_content = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+            body = body_content.get("schema")
             operations.append({
                 "method": method.upper(), "path": path, "id": operation["operationId"],
                 "summary": operation.get("summary", ""), "description": operation.get("description", ""),
                 "parameters": [p for p in operation.get("parameters", []) if p["in"] != "path" or p["name"] != "slug"],
                 "body": _schema_name(body),
+                "example": json.dumps(body_content["example"], indent=2, ensure_ascii=False) if "example" in body_content else "",
                 "responses": [
                     {"status": status, "description": response.get("description", ""),
                      "schema": _schema_name(response.get("content", {}).get("application/json", {}).get("schema"))}

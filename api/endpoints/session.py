@@ -12,7 +12,7 @@ from feedback.services import record_feedback
 
 from ..auth import SESSION_AUTH
 from ..exceptions import ApiError
-from ..openapi import FEEDBACK_REPORT_REF, described
+from ..openapi import EXAMPLE_REPORT, FEEDBACK_REPORT_REF, described
 from ..schemas import Created, Me
 from ..transport import check_csrf, check_transport, read_json
 
@@ -49,7 +49,9 @@ def _read_report(request):
     summary="Submit a thumbs-up / thumbs-down report on a conversation",
     **described({201: Created}, 400, 401, 403, 404, 411, 413, 415, 429, notes={
         403: "`feedback_disabled`: feedback is turned off for the organization; `csrf_failed`: the CSRF check failed.",
-    }, extra={"requestBody": {"required": True, "content": {"application/json": {"schema": FEEDBACK_REPORT_REF}}}}),
+    }, extra={"requestBody": {"required": True, "content": {"application/json": {
+        "schema": FEEDBACK_REPORT_REF, "example": EXAMPLE_REPORT,
+    }}}}),
 )
 def submit_feedback(request, slug: str):
     """Stores the whole conversation de-linked from the person and the organization; content from connectors
