@@ -230,8 +230,13 @@ SCIM_GROUP_UPDATED = _action("identity.scim.group.updated", "Directory group cha
 SCIM_GROUP_DELETED = _action("identity.scim.group.deleted", "Directory group deleted", _SCIM_GROUP)
 GROUP_ROLE_CHANGED = _action("identity.scim.group.role.changed", "Directory group role changed", Choice("Role", "role"))
 
+# The Admin API's organization keys.
+_KEY = Record((("name", "Name", ""), ("scopes", "Scopes", ""), ("expires_at", "Expires", "")))
+API_KEY_CREATED = _action("api_key.created", "API key created", _KEY)
+API_KEY_REVOKED = _action("api_key.revoked", "API key revoked", _KEY)
+
 # The staff list's filter: actions by the first word of their code (a prefix the index answers).
-GROUP_LABELS = {"settings": "Settings", "member": "Members", "org": "Organization", "identity": "Identity"}
+GROUP_LABELS = {"settings": "Settings", "member": "Members", "org": "Organization", "identity": "Identity", "api_key": "API keys"}
 
 
 def get_action(code):

@@ -1,6 +1,6 @@
 """Recording audit events: one function, inside the caller's transaction, each event chained to the one before."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.mail import mail_admins
 from django.db import transaction
@@ -21,6 +21,9 @@ class RequestMeta:
 
     ip_address: str | None = None
     user_agent: str = ""
+    # A named actor acting with a person's rights (an Admin API key and the decider who made it): events
+    # name it as the actor, and keep the person whose rights it used.
+    acting_as: "Actor | None" = None
 
     @classmethod
     def from_request(cls, request):
@@ -95,6 +98,8 @@ def record_audit_event(*, organization, actor, action, target="", old=None, new=
         raise ValueError(ERR_UNKNOWN_ACTION.format(code=getattr(action, "code", action)))
     action.check_values(old, new)
     actor = Actor.of(actor)
+    if request_meta.acting_as is not None:
+        actor = replace(request_meta.acting_as, user=actor.user)
     # Holding the head's lock, the event takes the next number and the head's hash: writers of one
     # chain queue here, so the chain never forks or skips. Its time never goes back along the chain.
     chain = _lock_chain(organization)

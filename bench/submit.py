@@ -1,8 +1,8 @@
 #!/usr/bin/env python
-"""Benchmark: feedback submission vs a trivial signed-in JSON view, under gunicorn, with wrk.
+"""Benchmark: feedback submission and an Admin API request with a key vs a trivial signed-in JSON view, with wrk.
 
-Both endpoints are served by the same gunicorn (production settings, PostgreSQL, Redis) in
-the same run; wrk on loopback drives each in turn. Writes its table into docs/performance.md.
+The endpoints are served by the same gunicorn (production settings, PostgreSQL, Redis) in the
+same run; wrk on loopback drives each in turn. Writes its table into docs/performance.md.
 """
 
 import argparse
@@ -37,12 +37,17 @@ from orgs.models import Organization, Membership
 user = User.objects.create_user("bench@example.test", "bench-password-123")
 org = Organization.objects.create(name="Bench", slug="bench-org", kind="claude", plan="enterprise")
 Membership.objects.create(user=user, organization=org, role="member")
+owner = User.objects.create_user("bench-owner@example.test", "bench-password-123")
+Membership.objects.create(user=owner, organization=org, role="primary_owner")
+from api.services import create_api_key
+_, key = create_api_key(actor=owner, organization=org, name="bench", scopes=["read"])
 s = SessionStore()
 s[SESSION_KEY] = str(user.pk)
 s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
 s[HASH_SESSION_KEY] = user.get_session_auth_hash()
 s.create()
 print(s.session_key)
+print(key)
 """
 
 WRK_LUA = """
@@ -51,6 +56,7 @@ wrk.headers["Cookie"] = "sessionid={session}; csrftoken={csrf}"
 wrk.headers["X-CSRFToken"] = "{csrf}"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = [[{body}]]
+{extra}
 done = function(summary, latency, requests)
   io.write(string.format("BENCH non2xx=%d\\n", summary.errors.status))
 end
@@ -101,9 +107,13 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def wrk(port, path, method, session, csrf, body, seconds, connections, workdir):
+def wrk(port, path, method, session, csrf, body, seconds, connections, workdir, api_key=None):
+    """One wrk run; with api_key the request carries the key (x-api-key) and no session cookie."""
     script = Path(workdir) / f"{method.lower()}.lua"
-    script.write_text(WRK_LUA.format(method=method, session=session, csrf=csrf, body=body))
+    extra = ""
+    if api_key:
+        session, extra = "", f'wrk.headers["Cookie"] = nil\nwrk.headers["x-api-key"] = "{api_key}"'
+    script.write_text(WRK_LUA.format(method=method, session=session, csrf=csrf, body=body, extra=extra))
     out = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), f"http://127.0.0.1:{port}{path}"],
         check=True, text=True, capture_output=True,
@@ -138,13 +148,15 @@ def main():
         "SITE_URL": "http://127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
         "FEEDBACK_RATE_LIMIT_PER_MINUTE": "100000000",  # one bench user sends every request
+        "API_KEY_SECRET": secrets.token_urlsafe(50),
+        "API_KEY_RATE_LIMIT_PER_MINUTE": "100000000",  # one bench key sends every request
         "LOG_LEVEL": "WARNING",
     }
     subprocess.run(["psql", PG + "/postgres", "-qc", f"DROP DATABASE IF EXISTS {args.db_name}"], check=True)
     subprocess.run(["psql", PG + "/postgres", "-qc", f"CREATE DATABASE {args.db_name}"], check=True)
     run([sys.executable, "manage.py", "migrate", "-v0"], env)
     run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], env)
-    session = run([sys.executable, "manage.py", "shell", "-v0", "-c", SETUP], env).stdout.strip().splitlines()[-1]
+    session, api_key = run([sys.executable, "manage.py", "shell", "-v0", "-c", SETUP], env).stdout.strip().splitlines()[-2:]
     csrf = secrets.token_hex(16)  # 32 characters: a valid CSRF secret for cookie and header
     body = json.dumps(conversation_of_about(2048))
 
@@ -167,15 +179,18 @@ def main():
                 submit = wrk(port, f"/api/v1/orgs/{SLUG}/feedback", "POST", session, csrf, body, args.seconds,
                              args.connections, workdir)
                 after = wrk(port, "/api/v1/me", "GET", session, csrf, "", args.seconds, args.connections, workdir)
+                keyed = wrk(port, f"/api/v1/orgs/{SLUG}/settings", "GET", session, csrf, "", args.seconds, args.connections,
+                            workdir, api_key=api_key)
                 baseline = {**before, "rps": (before["rps"] + after["rps"]) / 2, "non2xx": before["non2xx"] + after["non2xx"]}
-                rounds.append((submit["rps"] / baseline["rps"], baseline, submit))
+                rounds.append((submit["rps"] / baseline["rps"], baseline, submit, keyed))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
     stored = run([sys.executable, "manage.py", "shell", "-v0", "-c",
                   "from feedback.models import Feedback; print(Feedback.objects.count())"], env).stdout.strip()
-    ratio, baseline, submit = sorted(rounds, key=lambda r: r[0])[len(rounds) // 2]
+    ratio, baseline, submit, keyed = sorted(rounds, key=lambda r: r[0])[len(rounds) // 2]
     non2xx = sum(r[2]["non2xx"] for r in rounds)
+    key_non2xx = sum(r[3]["non2xx"] for r in rounds)
     rows = [
         "| endpoint (median round) | requests/s | p50 | p99 | non-2xx (all rounds) |",
         "| --- | ---: | ---: | ---: | ---: |",
@@ -183,20 +198,27 @@ def main():
         f"| {sum(r[1]['non2xx'] for r in rounds)} |",
         f"| POST /api/v1/orgs/&lt;slug&gt;/feedback ({len(body)} B body) | {submit['rps']:.0f} | {submit['p50']} | {submit['p99']} "
         f"| {non2xx} |",
+        f"| GET /api/v1/orgs/&lt;slug&gt;/settings with an organization key (x-api-key) | {keyed['rps']:.0f} | {keyed['p50']} "
+        f"| {keyed['p99']} | {key_non2xx} |",
     ]
-    verdict = "meets" if ratio >= 0.5 and non2xx == 0 else "MISSES"
+    verdict = "meets" if ratio >= 0.5 and non2xx == 0 and key_non2xx == 0 else "MISSES"
     text = "\n".join([
-        "### Feedback submission (`bench/submit.py`)",
+        "### Feedback submission and an Admin API request with a key (`bench/submit.py`)",
         "",
         f"gunicorn {args.workers} workers × {args.threads} thread(s), production settings, PostgreSQL and Redis on this machine; "
         f"wrk 2 threads × {args.connections} connections × {args.seconds} s per run, same server; {args.rounds} rounds, "
-        "each a baseline run, a submission run and a baseline run (the baseline is the mean of the two; latencies "
-        "from the first); the table shows the median round.",
+        "each a baseline run, a submission run, a baseline run (the baseline is the mean of the two; latencies "
+        "from the first) and a run of key requests; the table shows the median round.",
         "",
         *rows,
         "",
         f"Submission throughput is **{ratio:.2f}×** the trivial view's in the median round ({verdict} the ≥ 0.5× "
         f"target); rounds: {', '.join(f'{r[0]:.2f}×' for r in rounds)}; {stored} reports stored.",
+        "",
+        f"An Admin API request with a key runs at **{keyed['rps'] / baseline['rps']:.2f}×** the trivial session view's "
+        "throughput in the same round: the key is checked by one indexed lookup (its HMAC on a unique index, the "
+        "organization and the maker's membership joined in; `tests/api/test_keys.py` counts the queries) plus the "
+        "per-key rate limit in Redis.",
     ])
     write_section("submit", text)
     print(text)

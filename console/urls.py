@@ -3,19 +3,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from api.urls import api_v1
 from identity.forms import SignInForm
-from orgs import api as orgs_api
 from orgs import invitation_views
 from orgs import views as orgs_views
 from orgs.demo import demo_sign_ins
 
-from . import api, views
-
-api_v1 = [
-    path("me", api.me, name="me"),
-    path("orgs/<slug:slug>/settings", orgs_api.org_settings, name="org-settings"),
-    path("", include("feedback.api_urls")),
-]
+from . import views
 
 urlpatterns = [
     path("", orgs_views.home, name="home"),
@@ -28,7 +22,8 @@ urlpatterns = [
     path("", include("identity.urls")),
     path("scim/v2/", include("identity.scim.urls")),
     path("orgs/", include("feedback.urls")),
-    path("api/v1/", include((api_v1, "api"))),
+    path("orgs/", include("api.page_urls")),
+    path("api/v1/", api_v1),
     path("admin/", admin.site.urls),
 ]
 

@@ -5,7 +5,8 @@ person when REDIS_URL is set (pruned, counted and added to in one Lua script, so
 cannot slip past the limit together), else in a list in the Django cache (development). A report
 is let through while fewer than the limit are kept; otherwise the answer is how long until the
 oldest one is 60 seconds old. Wherever a burst falls on the clock, no 60 seconds hold more than the
-limit. A report refused afterwards (not a member, feedback off) gives its place back.
+limit. A report refused afterwards (not a member, feedback off) gives its place back. The same window
+counts other buckets too (``take_slot``: the Admin API counts each organization key's requests).
 
 The limit fails open: while the cache cannot be reached a report is let through (and counted in
 /healthz's detail), because losing a person's report is worse than letting a few extra through.
@@ -66,8 +67,12 @@ def _script(url, source):
     return _redis(url).register_script(source)
 
 
-def _key(user_id):
-    return f"{settings.CACHE_KEY_PREFIX}:feedback-rate:{user_id}"
+def _key(bucket):
+    return f"{settings.CACHE_KEY_PREFIX}:{bucket}"
+
+
+def _report_bucket(user_id):
+    return f"feedback-rate:{user_id}"
 
 
 def _take_in_redis(url, key, limit, now):
@@ -93,15 +98,19 @@ def _guarded(action, fallback):
         return action()
     except (redis.RedisError, OSError) as error:
         cache_fail_open.let_through(error)
-        logger.warning("Rate limit failing open: the cache is unreachable (%s); the report is let through.", type(error).__name__)
+        logger.warning("Rate limit failing open: the cache is unreachable (%s); the request is let through.", type(error).__name__)
         return fallback
 
 
 def take_report_slot(user_id, limit=None, now=None):
     """Count one report for the person at `now`; returns 0 when let through, else seconds to wait (Retry-After)."""
-    limit = reports_per_minute() if limit is None else limit
+    return take_slot(_report_bucket(user_id), reports_per_minute() if limit is None else limit, now)
+
+
+def take_slot(bucket, limit, now=None):
+    """Count one request in the bucket at `now`; returns 0 when let through, else seconds to wait (Retry-After)."""
     now = time.time() if now is None else now
-    key = _key(user_id)
+    key = _key(bucket)
     if settings.REDIS_URL:
         oldest = _guarded(lambda: _take_in_redis(settings.REDIS_URL, key, limit, now), None)
     else:
@@ -126,7 +135,7 @@ def give_back_report_slot(user_id, now):
     """
     if cache_fail_open.backing_off():
         return
-    key = _key(user_id)
+    key = _key(_report_bucket(user_id))
     try:
         if settings.REDIS_URL:
             _script(settings.REDIS_URL, GIVE_BACK_LUA)(keys=[key], args=[repr(now)])

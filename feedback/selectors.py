@@ -26,3 +26,13 @@ def get_recent_counts(organization, days=OVERVIEW_DAYS):
         "bugs": totals.get((Kind.BUG, ""), 0),
         "days": days,
     }
+
+
+def list_daily_counts(organization, since, until):
+    """The organization's reports per day, surface, kind and rating in [since, until] (dates), oldest first: counts only."""
+    return list(
+        DailyFeedbackCount.objects.filter(organization=organization, day__gte=since, day__lte=until)
+        .values("day", "surface", "kind", "rating")
+        .annotate(count=Sum("count"))
+        .order_by("day", "surface", "kind", "rating")
+    )

@@ -1,8 +1,8 @@
 """The one access layer: resolve the organization and the person's membership, 404 for strangers.
 
-Pages (``org_member_view``, ``render_org_page``) and the JSON API (``resolve_api_membership``)
-answer an org you do not belong to exactly as one that does not exist, so existence does not
-leak. Every app above ``orgs`` resolves organizations through this module.
+Pages (``org_member_view``, ``render_org_page``) answer an org you do not belong to exactly as one
+that does not exist, so existence does not leak (the API answers the same: api.auth). Every app
+above ``orgs`` resolves organizations through this module or orgs.selectors.get_membership.
 """
 
 from functools import wraps
@@ -11,10 +11,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
-from console.errors import ERR_SIGN_IN, api_error
-
 from .navigation import org_navigation
-from .selectors import get_membership, get_membership_or_404
+from .selectors import get_membership_or_404
 
 ERR_NO_ORG = "No such organization."
 ERR_PAGE_FOR_KIND = "This page does not exist for this kind of organization."
@@ -50,14 +48,3 @@ def render_org_page(request, membership, template, current, context=None, status
         "nav": org_navigation(membership), "nav_current": current,
     }
     return render(request, template, {**base, **(context or {})}, status=status)
-
-
-def resolve_api_membership(request, slug):
-    """(membership, None) for a signed-in member, else (None, the JSON error to answer)."""
-    if not request.user.is_authenticated:
-        return None, api_error(401, "not_authenticated", ERR_SIGN_IN)
-    membership = get_membership(request.user, slug)
-    if membership is None:
-        # The same answer as for an org that does not exist, so its existence does not leak.
-        return None, api_error(404, "not_found", ERR_NO_ORG)
-    return membership, None

@@ -1,12 +1,7 @@
-"""JSON reads of an organization's data settings."""
+"""The organization's data settings as the API answers them."""
 
 from datetime import UTC
 
-from django.http import JsonResponse
-
-from console.errors import api_error
-
-from .access import resolve_api_membership
 from .kinds import MODEL_TRAINING_FIELD
 from .selectors import get_model_training_state
 
@@ -25,16 +20,3 @@ def settings_payload(organization):
 def _utc_instant(moment):
     """An instant as ISO 8601 in UTC to the microsecond ("…Z"), or None."""
     return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def org_settings(request, slug):
-    """GET /api/v1/orgs/<slug>/settings: the data settings, for any member."""
-    membership, error = resolve_api_membership(request, slug)
-    if error:
-        return error
-    if request.method != "GET":
-        # Changing the settings stays in the pages, where it is confirmed and audited.
-        response = api_error(405, "method_not_allowed", "This resource is read-only: use GET.")
-        response["Allow"] = "GET"
-        return response
-    return JsonResponse(settings_payload(membership.organization))

@@ -14,7 +14,7 @@ class NavLink:
     url: str
 
 
-# Settings pages of apps above orgs (identity), registered from their AppConfig.ready(): orgs links
+# Settings pages of apps above orgs (identity, api), registered from their AppConfig.ready(): orgs links
 # to them without importing them. Each is (key, label, URL name, predicate on the membership).
 _registered_settings_links = []
 

@@ -24,6 +24,7 @@ ERR_PRIMARY_BY_TRANSFER = "Primary Ownership moves only by a transfer from the c
 ERR_LAST_ADMIN = "An API Console organization needs at least one Org Admin: this is the last one."
 ERR_REMOVE_PRIMARY = "The Primary Owner cannot be removed; transfer Primary Ownership first."
 ERR_REMOVE_SELF = "You cannot remove yourself from the organization here."
+ERR_API_KEYS = "Only {deciders} of this organization manage its API keys."
 ERR_TRANSFER = "Only the Primary Owner can transfer Primary Ownership, to another member of the organization."
 
 # Refusals of the actor's role (a 403), as opposed to changes that cannot be made at all.
@@ -120,6 +121,20 @@ def why_cannot_view_audit_log(membership):
 def can_view_audit_log(membership):
     """Those who manage the data settings read the audit log."""
     return why_cannot_view_audit_log(membership) is None
+
+
+def why_cannot_manage_api_keys(membership):
+    """Why the person may not make or revoke the organization's API keys: only its deciders do."""
+    if is_decider(membership):
+        return None
+    if not is_member(membership):
+        return ERR_NOT_ALLOWED
+    return ERR_API_KEYS.format(deciders=_profile(membership).deciders_label)
+
+
+def can_manage_api_keys(membership):
+    """The deciders make and revoke the organization's API keys (a key acts with its maker's rights)."""
+    return why_cannot_manage_api_keys(membership) is None
 
 
 def can_view_members(membership):

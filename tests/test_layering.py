@@ -1,4 +1,4 @@
-"""Apps depend one way (console ← audit ← orgs ← identity ← feedback ← retention) and no app's modules import in a circle.
+"""Apps depend one way (console ← audit ← orgs ← identity ← feedback ← retention ← api) and no app's modules import in a circle.
 
 The contracts are import-linter's, in pyproject.toml; an import placed inside a function counts.
 """

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "identity",
     "feedback",
     "retention",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -308,6 +309,13 @@ DEMO_PASSWORD = env("DEMO_PASSWORD", default="demo-password")
 # Feedback reports one person may submit per minute (429 with Retry-After beyond it).
 FEEDBACK_RATE_LIMIT_PER_MINUTE = env_whole_number(
     "FEEDBACK_RATE_LIMIT_PER_MINUTE", default=60, low=1, high=10**9, what="whole number of reports"
+)
+
+# Organization keys (Admin API): stored as HMAC-SHA256 under this secret (production requires it;
+# changing it invalidates every key), and the requests one key may make per minute (429 beyond it).
+API_KEY_SECRET = env("API_KEY_SECRET", default="")
+API_KEY_RATE_LIMIT_PER_MINUTE = env_whole_number(
+    "API_KEY_RATE_LIMIT_PER_MINUTE", default=300, low=1, high=10**9, what="whole number of requests"
 )
 
 # E-mail. The backend comes from EMAIL_URL (development.py, production.py); every message is

@@ -18,6 +18,7 @@ def served_at(address):
 
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production")
+API_KEY_SECRET = env("API_KEY_SECRET", default="dev-only-insecure-api-key-secret")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 
 # Development and tests: a Fernet key derived from SECRET_KEY unless IDENTITY_ENCRYPTION_KEY is set.

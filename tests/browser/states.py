@@ -5,6 +5,7 @@ made), the data it needs made first, the steps that bring the page into the stat
 confirmation shown) and any setting it is seen under. Adding a state is one line in STATES.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -13,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from api.services import create_api_key, revoke_api_key
 from audit import actions
 from audit.models import AuditChain
 from audit.services import RequestMeta, record_audit_event, verify_audit_chains
@@ -78,6 +80,24 @@ def seed_many_audit_events(count=130):
                 organization=acme, actor=owner, action=actions.THUMBS_FEEDBACK_CHANGED, target="organization:acme",
                 old=bool(i % 2), new=not i % 2, request_meta=RequestMeta(ip_address="203.0.113.24"),
             )
+
+
+def seed_api_keys():
+    """Two keys of Acme Corp, one of them revoked, one used."""
+    acme = Organization.objects.get(slug="acme")
+    owner = User.objects.get(email="owner@acme.test")
+    key, _ = create_api_key(actor=owner, organization=acme, name="SIEM export", scopes=["read"], request_meta=OFFICE)
+    revoke_api_key(actor=owner, key=key, request_meta=OFFICE)
+    key, _ = create_api_key(actor=owner, organization=acme, name="Provisioning", scopes=["read", "write"], request_meta=OFFICE)
+    key.last_used_at, key.last_used_ip = timezone.now(), "203.0.113.24"
+    key.save(update_fields=["last_used_at", "last_used_ip"])
+
+
+def make_api_key(page):
+    page.get_by_label("Name").fill("Nightly audit export")
+    page.get_by_label("Read and write", exact=False).check()
+    page.get_by_role("button", name="Make key").click()
+    expect(page.get_by_label("Your new key")).to_have_value(re.compile(r"^dmc_admin_"))
 
 
 def turn_off_feedback(slug):
@@ -305,6 +325,13 @@ STATES = {
     "identity-org-admin": State("admin@acme.test", "/orgs/acme-api/settings/identity/"),
     "sso-start": State(None, "/accounts/sso/"),
     "sso-start-unknown-domain": State(None, "/accounts/sso/?email=someone%40nowhere.example", status=400),
+    "api-keys": State("owner@acme.test", "/orgs/acme/settings/api-keys/", setup=seed_api_keys),
+    "api-keys-empty-org-admin": State("admin@acme.test", "/orgs/acme-api/settings/api-keys/"),
+    "api-keys-made": State("owner@acme.test", "/orgs/acme/settings/api-keys/", setup=seed_api_keys, step=make_api_key),
+    "api-keys-bad-form": State(
+        "owner@acme.test", "/orgs/acme/settings/api-keys/", step=lambda page: page.get_by_role("button", name="Make key").click()
+    ),
+    "403-admin-api-keys": State("admin@acme.test", "/orgs/acme/settings/api-keys/", status=403),
 }
 
 

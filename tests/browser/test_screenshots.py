@@ -35,6 +35,11 @@ def _confirm_step(page):
     expect(page.get_by_role("alertdialog")).to_be_visible()
 
 
+def _make_api_key(page):
+    page.get_by_label("Name").fill("Nightly audit export")
+    page.get_by_role("button", name="Make key").click()
+
+
 # name → (who, url, status, level-1 heading, text the page must show, extra step)
 SHOTS = {
     "data-management-owner": (
@@ -65,6 +70,9 @@ SHOTS = {
     ),
     "identity": (
         "owner@acme.test", "/orgs/acme/settings/identity/", 200, "Identity", "dmc-verification=", None,
+    ),
+    "api-keys-made": (
+        "owner@acme.test", "/orgs/acme/settings/api-keys/", 200, "API keys", "it is shown only once", _make_api_key,
     ),
     "403-member": (
         "member@acme.test", "/orgs/acme/settings/data-management/", 403, "You can’t open this page",

@@ -119,7 +119,7 @@ def test_an_exception_in_an_api_view_is_a_json_500(member, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("bug")
 
-    monkeypatch.setattr("feedback.api.record_feedback", broken)
+    monkeypatch.setattr("api.endpoints.session.record_feedback", broken)
     member.raise_request_exception = False
     response = member.post("/api/v1/orgs/claude-ent/feedback", json.dumps({
         "surface": "chat", "rating": "up", "conversation": {"messages": [{"role": "assistant", "content": "x"}]},

@@ -15,6 +15,7 @@ PRODUCTION_ENV = {
     "DEFAULT_FROM_EMAIL": "Data Management Console <console@example.com>",
     "SITE_URL": "https://console.example.com",
     "IDENTITY_ENCRYPTION_KEY": "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=",
+    "API_KEY_SECRET": "q3!Zr8@Lm2#Vx7$Nc5%Tb9^Hw4&Jk6*Pd1(Fs0)Gy-Ua+Oe=Ri",
 }
 
 
@@ -34,7 +35,7 @@ def test_production_settings_pass_check_deploy_with_no_warnings():
 
 def test_production_settings_refuse_to_start_without_their_secrets():
     for missing in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "EMAIL_URL", "DEFAULT_FROM_EMAIL", "SITE_URL",
-                    "IDENTITY_ENCRYPTION_KEY"):
+                    "IDENTITY_ENCRYPTION_KEY", "API_KEY_SECRET"):
         env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
         result = _manage("check", env=env)
         assert result.returncode != 0

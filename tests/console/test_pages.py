@@ -52,8 +52,8 @@ def test_404_page_uses_the_layout(client, outsider):
 @pytest.mark.parametrize(
     ("role", "links"),
     [
-        ("primary_owner", ["Data Management", "Members", "Audit log", "Identity"]),
-        ("owner", ["Data Management", "Members", "Audit log", "Identity"]),
+        ("primary_owner", ["Data Management", "Members", "Audit log", "Identity", "API keys"]),
+        ("owner", ["Data Management", "Members", "Audit log", "Identity", "API keys"]),
         ("admin", ["Members"]),
         ("member", ["Members"]),
     ],
@@ -62,7 +62,7 @@ def test_overview_shows_only_the_settings_links_the_role_may_open(client, claude
     client.force_login(claude_members[role].user)
     response = client.get(f"/orgs/{claude_members[role].organization.slug}/")
     nav = response.content.decode().split('data-testid="settings-nav"')[1].split("</ul>")[0]
-    shown = [label for label in ["Data Management", "Privacy", "Members", "Audit log", "Identity"] if f">{label}<" in nav]
+    shown = [label for label in ["Data Management", "Privacy", "Members", "Audit log", "Identity", "API keys"] if f">{label}<" in nav]
     assert shown == links
 
 

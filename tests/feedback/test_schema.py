@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from feedback.openapi import build_document
+from api.v1 import api
 from feedback.schema import (
     MAX_BODY_BYTES,
     MAX_COMMENT_LENGTH,
@@ -321,7 +321,7 @@ def test_any_json_blocks_and_style_round_trip_unchanged(messages, style):
 
 
 def test_openapi_document_describes_the_request_body():
-    schemas = build_document()["components"]["schemas"]
+    schemas = api.document()["components"]["schemas"]
     schema = {**schemas["FeedbackReport"], "$defs": schemas}
 
     assert set(schema["required"]) == {"surface", "conversation"}

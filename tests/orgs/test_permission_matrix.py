@@ -109,12 +109,13 @@ POST_OPENS = {
 
 def expected(kind, role, page, method):
     """(status code, whether the request changes anything) for one cell."""
+    if page == "api-settings":
+        # The API answers the method first (405), then who asks; a stranger gets the 404 of no org at all.
+        return (405 if method != "GET" else {SIGNED_OUT: 401, NON_MEMBER: 404}.get(role, 200)), False
     if role == SIGNED_OUT:
-        return (401 if page == "api-settings" else 302), False
+        return 302, False
     if role == NON_MEMBER:
         return 404, False  # pages and API alike: an org you are not in looks like no org at all
-    if page == "api-settings":
-        return (200 if method == "GET" else 405), False
     opens = OPENS[page][kind]
     if opens is None:
         return 404, False

@@ -64,10 +64,19 @@ def test_non_member_gets_the_same_404_as_for_a_missing_org(client, claude_org, o
     assert stranger.json() == {"error": "not_found", "detail": "No such organization."}
 
 
-def test_changing_settings_through_the_api_is_405_and_changes_nothing(client, claude_members):
+def test_posting_settings_is_405_and_changes_nothing(client, claude_members):
     client.force_login(claude_members["owner"].user)
     response = client.post(_url("claude-ent"), {"thumbs_feedback_enabled": False}, content_type="application/json")
     assert response.status_code == 405
-    assert response["Allow"] == "GET"
+    assert set(response["Allow"].split(", ")) == {"GET", "PATCH"}
     assert response.json()["error"] == "method_not_allowed"
+    assert Organization.objects.get(slug="claude-ent").thumbs_feedback_enabled is True
+
+
+def test_a_session_cannot_change_settings_through_the_api_only_a_key_can(client, claude_members):
+    # People change settings on the page, where turning one off is confirmed.
+    client.force_login(claude_members["owner"].user)
+    response = client.patch(_url("claude-ent"), {"thumbs_feedback_enabled": False}, content_type="application/json")
+    assert (response.status_code, response.json()["error"]) == (401, "not_authenticated")
+    assert "x-api-key" in response.json()["detail"]
     assert Organization.objects.get(slug="claude-ent").thumbs_feedback_enabled is True
