@@ -7,9 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.db import transaction
 
 from audit import actions
-from tests.audit.helpers import record_events
+from audit.services import record_audit_event
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,7 +29,10 @@ def test_the_python_example_prints_every_audit_event_across_pages(live_server, c
     settings.API_KEY_RATE_LIMIT_PER_MINUTE = 1000
     org = claude_members["owner"].organization
     key = make_key(claude_members["owner"])
-    record_events(org, 130, action=actions.ROLE_CHANGED, old="member", new="admin")
+    with transaction.atomic():
+        for i in range(130):  # one target each, so every printed line is distinct
+            record_audit_event(organization=org, actor=None, action=actions.ROLE_CHANGED,
+                               target=f"member:p{i}@example.test", old="member", new="admin")
     env = {**os.environ, "CONSOLE": live_server.url, "DMC_ADMIN_KEY": key}
     result = subprocess.run([sys.executable, "-c", python_example(), "claude-ent", "member.role.changed"],
                             env=env, capture_output=True, text=True, timeout=60)
