@@ -14,7 +14,6 @@ ERR_UNKNOWN_ACTION = "“{code}” is not an audit action: add it to audit.actio
 ERR_VALUE_SHAPE = "The values of “{code}” do not have its shape ({shape}): old={old!r}, new={new!r}."
 
 
-
 def _yes_no(organization, value):
     return ("Yes" if value else "No") if isinstance(value, bool) else None
 
@@ -75,7 +74,7 @@ def _is_text(value):
 
 
 def _is_field_value(value):
-    """What a Record's field may hold: text, a flag, or a list of texts (the addresses a group gained)."""
+    """What a Record's field may hold: text, a flag, or a list of texts (the addresses a group gained, a key's scopes)."""
     return _is_text(value) or isinstance(value, bool) or (isinstance(value, list) and all(isinstance(x, str) for x in value))
 
 

@@ -198,7 +198,7 @@ def _scim_user_updated(m):
     person = m["member"].user
     before = person.full_name
     scim.patch_user(token=_scim_token(m), user=person, operations=[
-        ("replace", "displayname", "Ada Lovelace"), ("replace", "name.givenname", "Ada"), ("add", "emails", []),
+        ("replace", "displayname", "Ada Lovelace"), ("replace", "name.givenname", "Ada"),
     ])
     return m["owner"], [f"Name: {before} → Ada Lovelace", "Given name: Ada"]
 
