@@ -31,9 +31,10 @@ def _check_can_manage(actor, org):
 
 
 def _audit_values(key):
+    """A key as its events record it: name, scopes (codes) and expiry (ISO 8601, null for never), never the key."""
     return {
         "name": key.name,
-        "scopes": ", ".join(key.scopes),
+        "scopes": list(key.scopes),
         "expires_at": key.expires_at.isoformat() if key.expires_at else None,
     }
 

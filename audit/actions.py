@@ -5,6 +5,7 @@ profiles name them, and the Audit log page, its filter, the CSV, the export and 
 them. Codes are stored: never rename one. A new action is one line here.
 """
 
+import datetime
 from dataclasses import dataclass
 
 NONE = "—"
@@ -12,9 +13,27 @@ NONE = "—"
 ERR_UNKNOWN_ACTION = "“{code}” is not an audit action: add it to audit.actions first."
 ERR_VALUE_SHAPE = "The values of “{code}” do not have its shape ({shape}): old={old!r}, new={new!r}."
 
+
+def _yes_no(organization, value):
+    return ("Yes" if value else "No") if isinstance(value, bool) else None
+
+
+def _time(organization, value):
+    """An ISO 8601 time as people read it, in UTC: "2 Jan 2027, 14:05 UTC"."""
+    try:
+        moment = datetime.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        return None
+    moment = moment.astimezone(datetime.UTC)
+    return f"{moment.day} {moment:%b %Y, %H:%M} UTC"
+
+
 # Words for the values of a vocabulary ("role", "kind", "plan"), given by the app that owns it:
-# words(organization, value) -> str or None. audit imports no app above it, so they register here.
-_VOCABULARIES = {}
+# words(organization, value) -> str or None. audit imports no app above it, so they register here;
+# audit's own ("yes_no" for a flag that is a fact, "time" for an ISO 8601 time) are below.
+_VOCABULARIES = {"yes_no": _yes_no, "time": _time}
 
 
 def register_words(vocabulary, words):
@@ -23,15 +42,17 @@ def register_words(vocabulary, words):
 
 
 def value_words(organization, value, vocabulary=""):
-    """One stored value in words: On/Off, or the vocabulary's word for it; None for no value."""
+    """One stored value in words: the vocabulary's word for it, On/Off, a list's items; None for no value."""
     if value is None or value == "":
         return None
+    if isinstance(value, list):
+        return ", ".join(value_words(organization, item, vocabulary) or NONE for item in value) or None
+    words = _VOCABULARIES.get(vocabulary)
+    if words is not None and (text := words(organization, value)):
+        return text
     if isinstance(value, bool):
         return "On" if value else "Off"
-    if isinstance(value, list):
-        return ", ".join(str(item) for item in value) or None
-    words = _VOCABULARIES.get(vocabulary)
-    return (words(organization, value) if words else None) or str(value)
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -53,22 +74,25 @@ def _is_text(value):
 
 
 def _is_field_value(value):
-    """What a Record's field may hold: text, a flag, or a list of texts (the addresses a group gained)."""
+    """What a Record's field may hold: text, a flag, or a list of texts (the addresses a group gained, a key's scopes)."""
     return _is_text(value) or isinstance(value, bool) or (isinstance(value, list) and all(isinstance(x, str) for x in value))
 
 
 @dataclass(frozen=True)
 class Flag:
-    """A setting turned on or off: old and new are booleans."""
+    """A setting turned on or off (On/Off), or a fact that became true or false (vocabulary "yes_no")."""
 
     field: str
+    vocabulary: str = ""
     describe = "true/false"
 
     def fits(self, old, new):
         return all(v is None or isinstance(v, bool) for v in (old, new)) and new is not None
 
     def changes(self, organization, old, new):
-        return [Change(self.field, value_words(organization, old), value_words(organization, new))]
+        return [Change(
+            self.field, value_words(organization, old, self.vocabulary), value_words(organization, new, self.vocabulary)
+        )]
 
 
 @dataclass(frozen=True)
@@ -92,25 +116,36 @@ class Choice:
 
 @dataclass(frozen=True)
 class Record:
-    """Several named fields: old and new are objects holding some of them (the ones created or changed)."""
+    """Several named fields: old and new are objects holding some of them (the ones created or changed).
 
-    fields: tuple  # (key, label, vocabulary), in the order they read
+    Created (old null): the new values alone. Gone (new null): the old values alone, as they were.
+    Changed: old → new for each field given. A field's fourth item, where given, is the word for
+    a null value ("never" for an expiry).
+    """
+
+    fields: tuple  # (key, label, vocabulary[, word for null]), in the order they read
     describe = "objects of named fields"
 
     def fits(self, old, new):
-        keys = {key for key, _, _ in self.fields}
+        keys = {field[0] for field in self.fields}
         return all(
             v is None or (isinstance(v, dict) and set(v) <= keys and all(_is_field_value(x) for x in v.values()))
             for v in (old, new)
         )
 
     def changes(self, organization, old, new):
+        gone = old is not None and new is None
         old, new = old or {}, new or {}
-        return [
-            Change(label, value_words(organization, old.get(key), vocabulary), value_words(organization, new.get(key), vocabulary))
-            for key, label, vocabulary in self.fields
-            if key in old or key in new
-        ]
+        changes = []
+        for key, label, vocabulary, *blank in self.fields:
+            if key not in old and key not in new:
+                continue
+            before, after = (
+                (value_words(organization, side[key], vocabulary) or (blank[0] if blank else None)) if key in side else None
+                for side in (old, new)
+            )
+            changes.append(Change(label, None, before) if gone else Change(label, before, after))
+        return changes
 
 
 @dataclass(frozen=True)
@@ -199,39 +234,44 @@ ORG_DETAILS_CHANGED = _action("org.details.changed", "Organization details chang
     ("name", "Name", ""), ("slug", "Address (slug)", ""), ("plan", "Plan", "plan"),
 )))
 
-# How people get in (identity): domains, single sign-on, SCIM provisioning.
-_DOMAIN = Record((("domain", "Domain", ""), ("verified", "Verified", "")))
+# How people get in (identity): domains, single sign-on, SCIM provisioning. Changes name only the fields
+# that changed; the values a vocabulary names ("protocol", "role", "scope") read in its app's words.
+_DOMAIN = Record((("domain", "Domain", ""), ("verified", "Verified", "yes_no")))
 _SSO = Record((
-    ("protocol", "Protocol", ""), ("issuer", "Issuer", ""), ("client_id", "Client ID", ""),
+    ("protocol", "Protocol", "protocol"), ("issuer", "Issuer", ""), ("client_id", "Client ID", ""),
+    # Never the secret: "set" when the first one was stored, "replaced" when another took its place.
     ("client_secret", "Client secret", ""), ("idp_entity_id", "IdP entity ID", ""),
-    ("idp_metadata_url", "IdP metadata URL", ""), ("jit_role", "Role of new people", "role"),
+    ("idp_metadata_url", "IdP metadata URL", ""), ("jit_role", "Role at first sign-in", "role"),
 ))
-_TOKEN = Record((("name", "Name", ""), ("hint", "Ends in", "")))
+_TOKEN = Record((("name", "Name", ""), ("hint", "Ends with", "")))
 _SCIM_USER = Record((
-    ("userName", "User name", ""), ("name", "Name", ""), ("givenName", "Given name", ""),
+    ("userName", "E-mail address", ""), ("name", "Name", ""), ("givenName", "Given name", ""),
     ("familyName", "Family name", ""), ("externalId", "External ID", ""),
 ))
 _SCIM_GROUP = Record((
-    ("displayName", "Group", ""), ("externalId", "External ID", ""),
+    ("displayName", "Name", ""), ("externalId", "External ID", ""),
     ("members_added", "Members added", ""), ("members_removed", "Members removed", ""),
 ))
 DOMAIN_ADDED = _action("identity.domain.added", "Domain added", Choice("Domain", ""))
-DOMAIN_VERIFIED = _action("identity.domain.verified", "Domain verified", Flag("Verified"))
-DOMAIN_UNVERIFIED = _action("identity.domain.unverified", "Domain no longer verified", Flag("Verified"))
+DOMAIN_VERIFIED = _action("identity.domain.verified", "Domain verified", Flag("Verified", "yes_no"))
+DOMAIN_UNVERIFIED = _action("identity.domain.unverified", "Domain no longer verified", Flag("Verified", "yes_no"))
 DOMAIN_REMOVED = _action("identity.domain.removed", "Domain removed", _DOMAIN)
 SSO_CONFIGURED = _action("identity.sso.configured", "Single sign-on configured", _SSO)
-SSO_ENFORCED = _action("identity.sso.enforced", "Single sign-on enforcement changed", Flag("Single sign-on enforced"))
+SSO_ENFORCED = _action("identity.sso.enforced", "Single sign-on enforcement changed", Flag("Single sign-on required"))
 BREAK_GLASS_CHANGED = _action("identity.sso.break_glass.changed", "Break-glass account changed", Choice("Break-glass account", ""))
 SCIM_TOKEN_CREATED = _action("identity.scim_token.created", "SCIM token created", _TOKEN)
 SCIM_TOKEN_REVOKED = _action("identity.scim_token.revoked", "SCIM token revoked", _TOKEN)
 SCIM_USER_UPDATED = _action("identity.scim.user.updated", "Person updated by SCIM", _SCIM_USER)
+# A group's members: new = {"members_added": [e-mails], "members_removed": [e-mails]} (old null).
 SCIM_GROUP_CREATED = _action("identity.scim.group.created", "Directory group created", _SCIM_GROUP)
 SCIM_GROUP_UPDATED = _action("identity.scim.group.updated", "Directory group changed", _SCIM_GROUP)
 SCIM_GROUP_DELETED = _action("identity.scim.group.deleted", "Directory group deleted", _SCIM_GROUP)
-GROUP_ROLE_CHANGED = _action("identity.scim.group.role.changed", "Directory group role changed", Choice("Role", "role"))
+GROUP_ROLE_CHANGED = _action(
+    "identity.scim.group.role.changed", "Directory group role changed", Choice("Role", "role", gone="No role")
+)
 
-# The Admin API's organization keys.
-_KEY = Record((("name", "Name", ""), ("scopes", "Scopes", ""), ("expires_at", "Expires", "")))
+# The Admin API's organization keys: scopes as a list of codes, the expiry as an ISO 8601 time or null (never).
+_KEY = Record((("name", "Name", ""), ("scopes", "Scopes", "scope"), ("expires_at", "Expires", "time", "never")))
 API_KEY_CREATED = _action("api_key.created", "API key created", _KEY)
 API_KEY_REVOKED = _action("api_key.revoked", "API key revoked", _KEY)
 

@@ -7,7 +7,7 @@ import json
 from django.utils import timezone
 
 from . import selectors
-from .actions import action_label, describe_changes
+from .actions import action_label, describe_changes, value_words
 from .chain import utc_text
 
 CSV_HEADER = [
@@ -44,13 +44,18 @@ def list_filtered_events(organization, form, tz):
     )
 
 
-def target_words(target):
+# Targets that read as their name alone under the action's label ("domain:example.com" → "example.com"),
+# with the vocabulary that puts the name in words ("sso:oidc" → "OpenID Connect").
+NAMED_TARGETS = {"member": "", "domain": "", "group": "", "scim_token": "", "api_key": "", "sso": "protocol"}
+
+
+def target_words(target, organization=None):
     """The stored target ("member:a@b", "organization:acme") as people read it."""
     prefix, _, rest = target.partition(":")
-    if prefix == "member" and rest:
-        return rest
     if prefix == "organization" and rest:
         return "The organization"
+    if prefix in NAMED_TARGETS and rest:
+        return value_words(organization, rest, NAMED_TARGETS[prefix])
     return target
 
 
@@ -59,7 +64,7 @@ def event_row(event, organization):
     return {
         "event": event,
         "action_label": action_label(event.action),
-        "target": target_words(event.target),
+        "target": target_words(event.target, organization),
         "changes": describe_changes(organization, event.action, event.old_value, event.new_value),
     }
 
@@ -88,7 +93,7 @@ def csv_lines(events, organization, tz):
         yield writer.writerow([_cell(c) for c in (
             local.strftime("%Y-%m-%d %H:%M:%S"), local.tzname(), e.actor_label, action_label(e.action),
             "; ".join(str(c) for c in describe_changes(organization, e.action, e.old_value, e.new_value)),
-            target_words(e.target), e.ip_address, e.user_agent,
+            target_words(e.target, organization), e.ip_address, e.user_agent,
             e.created_at.astimezone(datetime.UTC).isoformat(), e.action, e.target,
             _json(e.old_value), _json(e.new_value),
         )])

@@ -1,6 +1,7 @@
 """Staff views of identity: read-only lists (changes go through the organization's identity page)."""
 
 from django.contrib import admin
+from django.db import models
 
 from console.admin_mixins import ReadOnlyAdminMixin
 
@@ -23,6 +24,8 @@ class SSOConnectionAdmin(ReadOnlyAdmin):
     list_display = ["organization", "protocol", "issuer", "idp_entity_id", "enforced", "first_success_at"]
     list_select_related = ["organization"]
     exclude = ["client_secret_encrypted"]
+    # Identity providers are reached over HTTPS (identity.forms does the same).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(SCIMToken)

@@ -60,6 +60,11 @@ def default_jit_role(kind):
     return roles_for_kind(kind)[-1]
 
 
+def jit_role_for(kind, chosen):
+    """The role a first SSO sign-in gives: the one chosen where SSO may give it, else the default."""
+    return chosen if chosen and why_cannot_provision_role(kind, chosen) is None else default_jit_role(kind)
+
+
 def why_cannot_provision_role(kind, role):
     """Why SSO or SCIM may not give this role (None when it may)."""
     return None if role in provisioned_roles(kind) else ERR_JIT_ROLE

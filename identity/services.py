@@ -199,12 +199,23 @@ def _lock_connection(org):
 
 
 def _public_settings(connection):
-    """What an audit event may show of a connection: never the secret or the metadata's text."""
+    """What an audit event may show of a connection: never the secret or the metadata's text.
+
+    The role is the one a first sign-in gives (none chosen reads as the default it stands for).
+    """
     return {
         "protocol": connection.protocol, "issuer": connection.issuer, "client_id": connection.client_id,
         "idp_entity_id": connection.idp_entity_id, "idp_metadata_url": connection.idp_metadata_url,
-        "jit_role": connection.jit_role,
+        "jit_role": permissions.jit_role_for(connection.organization.kind, connection.jit_role),
     }
+
+
+def _settings_changes(old, new, *, first):
+    """The event's old and new values: every setting given on a first configuration, else those that changed."""
+    if first:
+        return None, {key: value for key, value in new.items() if value}
+    changed = [key for key, value in new.items() if old.get(key) != value]
+    return {key: old[key] for key in changed if key in old}, {key: new[key] for key in changed}
 
 
 def check_https(url, field):
@@ -223,13 +234,14 @@ def configure_oidc(*, actor, organization, issuer, client_id, client_secret, jit
         connection = _lock_connection(org)
         if not (issuer and client_id and (client_secret or connection.client_secret_encrypted)):
             raise FieldError(ERR_OIDC_FIELDS, "issuer")
-        old = _public_settings(connection)
-        secret_changed = bool(client_secret)
+        old, first = _public_settings(connection), not connection.is_configured
+        # What the event says of the secret, never the secret: "" when the stored one is kept.
+        secret = ("replaced" if connection.client_secret_encrypted else "set") if client_secret else ""
         connection.protocol, connection.issuer, connection.client_id = Protocol.OIDC, issuer.rstrip("/"), client_id
-        if secret_changed:
+        if secret:
             connection.client_secret_encrypted = crypto.encrypt_secret(client_secret)
         connection.jit_role = jit_role
-        _save_connection(org, actor, connection, old, request_meta, secret_changed=secret_changed)
+        _save_connection(org, actor, connection, old, request_meta, first=first, secret=secret)
     return connection
 
 
@@ -248,13 +260,13 @@ def configure_saml(*, actor, organization, metadata_xml, metadata_url, jit_role,
         org = lock_org(organization)
         _check_can_manage(actor, org)
         connection = _lock_connection(org)
-        old = _public_settings(connection)
+        old, first = _public_settings(connection), not connection.is_configured
         connection.protocol = Protocol.SAML
         connection.idp_metadata_xml, connection.idp_metadata_url, connection.idp_entity_id = (
             metadata_xml, metadata_url, entity_id,
         )
         connection.jit_role = jit_role
-        _save_connection(org, actor, connection, old, request_meta, secret_changed=False)
+        _save_connection(org, actor, connection, old, request_meta, first=first)
     return connection
 
 
@@ -263,22 +275,23 @@ def _check_jit_role(organization, role):
         raise FieldError(reason, "jit_role")
 
 
-def _save_connection(org, actor, connection, old, request_meta, *, secret_changed):
+def _save_connection(org, actor, connection, old, request_meta, *, first, secret=""):
     # A new provider has not proven itself: enforcement waits for its first successful sign-in.
     provider_changed = any(old[key] != value for key, value in _public_settings(connection).items() if key != "jit_role")
-    if provider_changed or secret_changed:
+    if provider_changed or secret:
         connection.first_success_at = None
         was_enforced, connection.enforced = connection.enforced, False
     else:
         was_enforced = False
     connection.save()
     new = _public_settings(connection)
-    if secret_changed:
-        new["client_secret"] = "changed"  # noqa: S105 - what the event says, never the secret
+    if secret:
+        new["client_secret"] = secret
     if new != old:
+        before, after = _settings_changes(old, new, first=first)
         audit.record(
             organization=org, actor=actor, action=audit.ACTION_SSO_CONFIGURED, target=f"sso:{connection.protocol}",
-            old=old, new=new, request_meta=request_meta,
+            old=before, new=after, request_meta=request_meta,
         )
     if was_enforced:
         audit.record(

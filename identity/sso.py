@@ -34,9 +34,7 @@ class SignInRefused(Exception):
 
 def jit_role(connection):
     """The role a person gets at their first sign-in through this connection."""
-    org = connection.organization
-    role = connection.jit_role
-    return role if role and permissions.why_cannot_provision_role(org.kind, role) is None else permissions.default_jit_role(org.kind)
+    return permissions.jit_role_for(connection.organization.kind, connection.jit_role)
 
 
 def complete_sign_in(*, connection, email, email_verified=True, full_name="", request_meta=audit.SYSTEM):

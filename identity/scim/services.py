@@ -283,9 +283,9 @@ def _set_members(token, group, users, request_meta):
     if before == after:
         return
     group.members.set(users)
-    _group_changed(token, group, audit.ACTION_SCIM_GROUP_UPDATED,
-                   {"members_removed": sorted(u.email for u in before - after)} if before - after else None,
-                   {"members_added": sorted(u.email for u in after - before)} if after - before else None, request_meta)
+    # Who joined and who left, both on the new side: neither list is a value the group had before.
+    change = {"members_added": sorted(u.email for u in after - before), "members_removed": sorted(u.email for u in before - after)}
+    _group_changed(token, group, audit.ACTION_SCIM_GROUP_UPDATED, None, {k: v for k, v in change.items() if v}, request_meta)
     apply_directory_roles(organization=token.organization, users=list(before ^ after), via=token.actor,
                           fallback=_fallback(token.organization))
 
@@ -308,19 +308,25 @@ def create_group(*, token, data, request_meta=audit.SYSTEM):
                                                  external_id=parsed["externalId"])
         except IntegrityError as error:
             raise SCIMError(409, ERR_GROUP_TAKEN, "uniqueness") from error
-        _group_changed(token, group, audit.ACTION_SCIM_GROUP_CREATED, None, {"displayName": group.display_name},
-                       request_meta)
+        _group_changed(token, group, audit.ACTION_SCIM_GROUP_CREATED, None, _group_names(group), request_meta)
         _set_members(token, group, users, request_meta)
     return group
 
 
+def _group_names(group):
+    """The group's names an event shows: its displayName, and its externalId where it has one."""
+    return {"displayName": group.display_name, **({"externalId": group.external_id} if group.external_id else {})}
+
+
 def _rename(token, group, name, external_id, request_meta):
-    old = {"displayName": group.display_name, "externalId": group.external_id}
+    before = {"displayName": group.display_name, "externalId": group.external_id}
     group.display_name = name or group.display_name
     group.external_id = group.external_id if external_id is None else external_id
-    new = {"displayName": group.display_name, "externalId": group.external_id}
-    if new == old:
+    after = {"displayName": group.display_name, "externalId": group.external_id}
+    changed = [key for key in after if after[key] != before[key]]
+    if not changed:
         return
+    old, new = {key: before[key] for key in changed}, {key: after[key] for key in changed}
     try:
         with transaction.atomic():
             group.save(update_fields=["display_name", "external_id", "updated_at"])
@@ -381,8 +387,7 @@ def delete_group(*, token, group, request_meta=audit.SYSTEM):
     with transaction.atomic():
         lock_org(token.organization)
         users = list(group.members.all())
-        name = group.display_name
-        _group_changed(token, group, audit.ACTION_SCIM_GROUP_DELETED, {"displayName": name}, None, request_meta)
+        _group_changed(token, group, audit.ACTION_SCIM_GROUP_DELETED, _group_names(group), None, request_meta)
         group.delete()
         apply_directory_roles(organization=token.organization, users=users, via=token.actor,
                               fallback=_fallback(token.organization))

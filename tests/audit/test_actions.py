@@ -41,6 +41,14 @@ def test_values_of_another_shape_are_refused(action, old, new):
     ("claude", "org.created", None, {"name": "Acme", "slug": "acme", "kind": "claude", "plan": "enterprise"},
      ["Name: Acme", "Address (slug): acme", "Kind: Claude for Work", "Plan: Enterprise"]),
     ("claude", "no.longer.registered", {"x": "y"}, None, ["x: y → —"]),
+    ("claude", "identity.domain.verified", False, True, ["Verified: No → Yes"]),
+    ("claude", "identity.domain.removed", {"domain": "a.test", "verified": False}, None, ["Domain: a.test", "Verified: No"]),
+    ("claude", "identity.sso.configured", {"protocol": "oidc", "idp_entity_id": ""}, {"protocol": "saml", "idp_entity_id": "urn:x"},
+     ["Protocol: OpenID Connect → SAML 2.0", "IdP entity ID: urn:x"]),
+    ("console", "api_key.created", None, {"name": "CI", "scopes": ["read", "write"], "expires_at": "2027-01-02T03:04:05+02:00"},
+     ["Name: CI", "Scopes: Read, Write", "Expires: 2 Jan 2027, 01:04 UTC"]),
+    ("console", "api_key.revoked", {"name": "CI", "scopes": ["read"], "expires_at": None}, None,
+     ["Name: CI", "Scopes: Read", "Expires: never"]),
 ])
 def test_values_read_in_words_by_the_organizations_kind(kind, action, old, new, words):
     org = OrganizationFactory() if kind == "claude" else ConsoleOrganizationFactory()
@@ -51,3 +59,6 @@ def test_targets_read_without_their_codes():
     assert target_words("member:ada@acme.test") == "ada@acme.test"
     assert target_words("organization:acme") == "The organization"
     assert target_words("") == ""
+    assert target_words("domain:example.com") == "example.com"
+    assert target_words("sso:saml") == "SAML 2.0"
+    assert target_words("api_key:dmc_admin_…abcd") == "dmc_admin_…abcd"

@@ -16,6 +16,8 @@ from audit.services import RequestMeta, verify_audit_chains
 from console.models import User
 from feedback.models import Feedback
 from feedback.services import record_report_viewed
+from identity import services as identity_services
+from identity.scim.services import create_group
 from orgs.models import Membership, Organization
 from orgs.selectors import get_training_terms_version
 from orgs.services import set_model_training
@@ -56,12 +58,26 @@ def seed_admin_rows(seed_audit_events, invite):
     acme = Organization.objects.get(slug="acme")
     set_model_training(actor=User.objects.get(email="primary@acme.test"), organization=acme, enabled=True,
                        terms_version=get_training_terms_version())
+    _seed_identity(acme, User.objects.get(email="primary@acme.test"))
     verify_audit_chains(slugs=["acme"])
     where = {"user_agent": "Mozilla/5.0", "ip_address": "203.0.113.24", "username": "owner@acme.test",
              "http_accept": "text/html", "path_info": "/accounts/login/"}
     AccessAttempt.objects.create(**where, get_data="", post_data="username=owner%40acme.test", failures_since_start=3)
     AccessFailureLog.objects.create(**where)
     AccessLog.objects.create(**where)
+
+
+def _seed_identity(org, primary):
+    """Acme's identity rows, made as its Primary Owner and its directory would: a domain, an SSO connection,
+    a SCIM token and a group the token pushed."""
+    identity_services.add_domain(actor=primary, organization=org, name="acme.test")
+    # Configuring reaches no provider (the issuer is looked up at the first sign-in).
+    identity_services.configure_oidc(actor=primary, organization=org, issuer="https://idp.acme.test/oauth2",
+                                     client_id="console", client_secret="demo-client-secret", jit_role="")
+    token, _ = identity_services.create_scim_token(actor=primary, organization=org, name="Okta")
+    member = User.objects.get(email="member@acme.test")
+    create_group(token=token, data={"displayName": "Engineering", "externalId": "00g1eng",
+                                    "members": [{"value": str(member.pk)}]})
 
 
 def _first_row_url(model, opts):

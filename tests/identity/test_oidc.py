@@ -173,3 +173,24 @@ def test_providers_are_reached_over_https_unless_development_allows_http(sso_org
     with pytest.raises(services.FieldError, match="https://"):
         services.configure_saml(actor=sso_org.primary.user, organization=sso_org, metadata_xml="",
                                 metadata_url="http://idp.example/metadata", jit_role="")
+
+
+def _words(event):
+    from audit.actions import describe_changes
+
+    return [str(change) for change in describe_changes(event.organization, event.action, event.old_value, event.new_value)]
+
+
+def test_a_reconfiguration_records_only_what_changed_and_never_the_secret(sso_org):
+    from identity import services
+
+    settings = {"actor": sso_org.primary.user, "organization": sso_org, "issuer": "https://idp.example/oauth2", "client_id": "c"}
+    services.configure_oidc(**settings, client_secret="first-secret", jit_role="")
+    services.configure_oidc(**settings, client_secret="second-secret", jit_role="admin")
+    services.configure_oidc(**settings, client_secret="", jit_role="admin")  # the stored secret kept: nothing changed
+    first, second = AuditEvent.objects.filter(action="identity.sso.configured").order_by("seq")
+    assert first.old_value is None and first.new_value["client_secret"] == "set"
+    assert (second.old_value, second.new_value) == ({"jit_role": "member"}, {"client_secret": "replaced", "jit_role": "admin"})
+    assert _words(second) == ["Client secret: replaced", "Role at first sign-in: Member → Admin"]
+    recorded = {str(v) for event in (first, second) for v in (*(event.old_value or {}).values(), *event.new_value.values())}
+    assert not {"first-secret", "second-secret"} & recorded

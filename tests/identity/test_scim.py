@@ -291,6 +291,26 @@ def test_entra_groups_shapes(scim, org):
     assert SCIMGroup.objects.get().members.count() == 0
 
 
+def test_group_events_read_only_what_changed(scim, org):
+    from audit.actions import describe_changes
+
+    def words(action):
+        event = AuditEvent.objects.filter(action=action).order_by("-seq").first()
+        return [str(c) for c in describe_changes(org, action, event.old_value, event.new_value)]
+
+    _, person = scim("POST", "Users", {**OKTA_CREATE, "userName": "carol@okta.local"})
+    _, group = scim("POST", "Groups", {"displayName": "Sales", "externalId": "ext-1", "members": [{"value": person["id"]}]})
+    assert words("identity.scim.group.updated") == ["Members added: carol@okta.local"]
+    rename = {"schemas": [PATCH], "Operations": [{"op": "replace", "path": "displayName", "value": "Field sales"}]}
+    assert scim("PATCH", f"Groups/{group['id']}", rename)[0] == 200
+    assert words("identity.scim.group.updated") == ["Name: Sales → Field sales"]
+    assert scim("PATCH", f"Groups/{group['id']}", {"schemas": [PATCH], "Operations": [{"op": "remove", "path": "members"}]})[0] == 200
+    assert words("identity.scim.group.updated") == ["Members removed: carol@okta.local"]
+    for role in ("admin", ""):
+        services.set_group_role(actor=org.primary.user, organization=org, group_id=int(group["id"]), role=role)
+    assert words("identity.scim.group.role.changed") == ["Role: Admin → No role"]
+
+
 def test_a_group_role_never_changes_an_owner(scim, org):
     owner = MembershipFactory(organization=org, role="owner", user__email="owner@okta.local")
     _, group = scim("POST", "Groups", {"displayName": "Everyone", "members": [{"value": str(owner.user_id)}]})
