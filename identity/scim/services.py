@@ -286,7 +286,18 @@ def _set_members(token, group, users, request_meta):
     # Who joined and who left, both on the new side: neither list is a value the group had before.
     change = {"members_added": sorted(u.email for u in after - before), "members_removed": sorted(u.email for u in before - after)}
     _group_changed(token, group, audit.ACTION_SCIM_GROUP_UPDATED, None, {k: v for k, v in change.items() if v}, request_meta)
-    apply_directory_roles(organization=token.organization, users=list(before ^ after), via=token.actor,
+    if group.role:
+        _follow_mapped_group(token, joined=after - before, left=before - after)
+
+
+def _follow_mapped_group(token, *, joined, left):
+    """Roles follow a mapped group's membership; a group mapped to no role changes nobody's role.
+
+    Those who joined take the highest role of their mapped groups; those who left fall back to the role
+    of people in no mapped group only when no other mapped group holds them.
+    """
+    apply_directory_roles(organization=token.organization, users=list(joined), via=token.actor)
+    apply_directory_roles(organization=token.organization, users=list(left), via=token.actor,
                           fallback=_fallback(token.organization))
 
 
@@ -386,8 +397,8 @@ def delete_group(*, token, group, request_meta=audit.SYSTEM):
     """DELETE /Groups/<id>: the group goes; its members' roles follow their remaining groups."""
     with transaction.atomic():
         lock_org(token.organization)
-        users = list(group.members.all())
+        users, mapped = list(group.members.all()), bool(group.role)
         _group_changed(token, group, audit.ACTION_SCIM_GROUP_DELETED, _group_names(group), None, request_meta)
         group.delete()
-        apply_directory_roles(organization=token.organization, users=users, via=token.actor,
-                              fallback=_fallback(token.organization))
+        if mapped:
+            _follow_mapped_group(token, joined=(), left=users)

@@ -311,6 +311,29 @@ def test_group_events_read_only_what_changed(scim, org):
     assert words("identity.scim.group.role.changed") == ["Role: Admin → No role"]
 
 
+def test_joining_or_leaving_a_group_mapped_to_no_role_changes_nobodys_role(scim, org):
+    admin = MembershipFactory(organization=org, role="admin", user__email="lead@okta.local")
+    _, group = scim("POST", "Groups", {"displayName": "Book club", "members": [{"value": str(admin.user_id)}]})
+    assert Membership.objects.get(pk=admin.pk).role == "admin"
+    assert scim("PATCH", f"Groups/{group['id']}", {"schemas": [PATCH], "Operations": [{"op": "remove", "path": "members"}]})[0] == 200
+    assert scim("DELETE", f"Groups/{group['id']}")[0] == 204
+    assert Membership.objects.get(pk=admin.pk).role == "admin"
+
+
+def test_leaving_a_mapped_group_keeps_the_role_another_mapped_group_gives(scim, org):
+    _, person = scim("POST", "Users", {**OKTA_CREATE, "userName": "dana@okta.local"})
+    member = [{"value": person["id"]}]
+    _, admins = scim("POST", "Groups", {"displayName": "Admins", "members": member})
+    _, staff = scim("POST", "Groups", {"displayName": "Staff", "members": member})
+    for group, role in ((admins, "admin"), (staff, "member")):
+        services.set_group_role(actor=org.primary.user, organization=org, group_id=int(group["id"]), role=role)
+    assert Membership.objects.get(organization=org, user__email="dana@okta.local").role == "admin"
+    assert scim("DELETE", f"Groups/{staff['id']}")[0] == 204
+    assert Membership.objects.get(organization=org, user__email="dana@okta.local").role == "admin"
+    assert scim("DELETE", f"Groups/{admins['id']}")[0] == 204
+    assert Membership.objects.get(organization=org, user__email="dana@okta.local").role == "member"
+
+
 def test_a_group_role_never_changes_an_owner(scim, org):
     owner = MembershipFactory(organization=org, role="owner", user__email="owner@okta.local")
     _, group = scim("POST", "Groups", {"displayName": "Everyone", "members": [{"value": str(owner.user_id)}]})
