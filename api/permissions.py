@@ -5,16 +5,23 @@ person's on the pages (orgs.permissions, through the same services); these are t
 on top of those.
 """
 
+from console.refusals import FORBIDDEN, Refusal
 from orgs.permissions import can_manage_api_keys
 
 from .models import Scope
 
-ERR_SCOPE = "This key may only read: making changes needs a key with the write scope."
-ERR_KEY_CREATOR = (
+ERR_SCOPE = Refusal("scope", "This key may only read: making changes needs a key with the write scope.", FORBIDDEN)
+ERR_KEY_CREATOR = Refusal(
+    "key_creator",
     "The person who made this key no longer manages this organization's API keys, so the key cannot act: "
-    "ask one of its deciders for a new key."
+    "ask one of its deciders for a new key.",
+    FORBIDDEN,
 )
-ERR_CONSENT_NEEDS_A_PERSON = "{setting} can be turned on only by a person, on the settings page; a key may turn it off."
+ERR_CONSENT_NEEDS_A_PERSON = Refusal(
+    "consent_needs_a_person",
+    "{setting} can be turned on only by a person, on the settings page; a key may turn it off.",
+    FORBIDDEN,
+)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

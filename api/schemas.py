@@ -68,7 +68,7 @@ class Invitation(Schema):
     id: int
     email: str
     role: str
-    status: Literal["pending", "expired", "accepted", "revoked"]
+    status: Literal["pending", "expired", "lapsed", "accepted", "revoked"]
     invited_by: str | None
     sent_at: datetime
     expires_at: datetime

@@ -6,7 +6,8 @@ from django.db import connection
 from django.db.models import OuterRef, Subquery
 
 from console.models import User
-from orgs.models import Invitation, Membership, Organization
+from identity.models import Invitation
+from orgs.models import Membership, Organization
 
 from .models import ApiKey
 
@@ -114,4 +115,4 @@ def list_members(organization):
 
 def list_invitations(organization):
     """Every invitation of the organization, whatever its state, for the API's cursor pages."""
-    return Invitation.objects.filter(organization=organization)
+    return Invitation.objects.filter(organization=organization).select_related("organization").with_sender_role()

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import SYSTEM, record_audit_event
+from console.refusals import CONFLICT, INVALID, Refusal
 from orgs import permissions as org_permissions
 from orgs.services import NotAllowed, ServiceError, lock_org, membership_of
 
@@ -18,11 +19,11 @@ MAX_LIFETIME = timedelta(days=365)
 # stays one indexed read, not a write, on a busy key.
 LAST_USE_PRECISION = timedelta(minutes=1)
 
-ERR_SCOPES = "Choose what the key may do: read, or read and write."
-ERR_EXPIRY_PAST = "The expiry must be in the future."
-ERR_EXPIRY_TOO_FAR = "A key expires at most one year after it is made."
-ERR_KEY_NAME = "Give the key a name, at most 100 characters."
-ERR_KEY_GONE = "There is no such key in this organization."
+ERR_SCOPES = Refusal("scopes", "Choose what the key may do: read, or read and write.", INVALID)
+ERR_EXPIRY_PAST = Refusal("expiry_past", "The expiry must be in the future.", INVALID)
+ERR_EXPIRY_TOO_FAR = Refusal("expiry_too_far", "A key expires at most one year after it is made.", INVALID)
+ERR_KEY_NAME = Refusal("key_name", "Give the key a name, at most 100 characters.", INVALID)
+ERR_KEY_GONE = Refusal("key_gone", "There is no such key in this organization.", CONFLICT)
 
 
 def _check_can_manage(actor, org):

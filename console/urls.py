@@ -5,7 +5,6 @@ from django.urls import include, path
 
 from api.urls import api_v1
 from identity.forms import SignInForm
-from orgs import invitation_views
 from orgs import views as orgs_views
 from orgs.demo import demo_sign_ins
 
@@ -17,7 +16,6 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/login/", views.SignInView.as_view(authentication_form=SignInForm, demo_accounts=demo_sign_ins), name="login"),
     path("accounts/logout/", views.SignOutView.as_view(), name="logout"),
-    path("invitations/<str:token>/", invitation_views.invitation, name="invitation"),
     path("orgs/", include("orgs.urls")),
     path("", include("identity.urls")),
     path("scim/v2/", include("identity.scim.urls")),

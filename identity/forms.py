@@ -1,9 +1,12 @@
-"""Forms of the identity page, the SSO start page and the password sign-in under enforced SSO."""
+"""Forms of the identity page, the invitations, the SSO start page and the password sign-in under enforced SSO."""
 
 from django import forms
+from django.contrib.auth import password_validation
 
+from console.addresses import MAX_EMAIL_LENGTH, clean_new_email
 from console.forms import SignInForm as ConsoleSignInForm
-from orgs.roles import role_label
+from console.models import User
+from orgs.roles import role_label, roles_for_kind
 
 from . import permissions
 from .backends import ERR_SSO_REQUIRED
@@ -85,3 +88,52 @@ class GroupRoleForm(forms.Form):
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [("", "No role (ignored)"), *_role_choices(organization)]
+
+
+class InvitationForm(forms.Form):
+    """Invite a person by e-mail, with one of the roles of the organization's kind."""
+
+    email = forms.CharField(label="E-mail address", max_length=MAX_EMAIL_LENGTH)
+    role = forms.ChoiceField(label="Role")
+
+    def __init__(self, *args, organization, grantable, **kwargs):
+        super().__init__(*args, **kwargs)
+        kind = organization.kind
+        # Any role of the kind is well-formed; whether this person may give it is the service's answer.
+        self.fields["role"].choices = [(r.value, role_label(kind, r)) for r in roles_for_kind(kind)]
+        self.grantable = [(r.value, role_label(kind, r)) for r in roles_for_kind(kind) if r in grantable]
+        if grantable and not self.is_bound:
+            self.initial.setdefault("role", self.grantable[-1][0])
+
+    def clean_email(self):
+        """The address in its normal form; look-alikes and addresses our mail cannot reach are refused."""
+        return clean_new_email(self.cleaned_data["email"])
+
+
+class JoinForm(forms.Form):
+    """A new account for the invited address: an optional name and a password Django's validators accept."""
+
+    full_name = forms.CharField(label="Your name", max_length=150, required=False)
+    password1 = forms.CharField(label="Password", strip=False, widget=forms.PasswordInput)
+    password2 = forms.CharField(label="Password again", strip=False, widget=forms.PasswordInput)
+
+    def __init__(self, *args, email, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean_password2(self):
+        first, second = self.cleaned_data.get("password1"), self.cleaned_data["password2"]
+        if first and first != second:
+            raise forms.ValidationError("The two passwords differ.")
+        return second
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password1")
+        if password and not self.has_error("password2"):
+            person = User(email=self.email, full_name=cleaned.get("full_name", ""))
+            try:
+                password_validation.validate_password(password, person)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

@@ -1,16 +1,21 @@
-"""How people get into an organization: verified domains, its SSO connection, SCIM tokens and groups."""
+"""How people get into an organization: invitations, verified domains, its SSO connection, SCIM tokens and groups."""
 
+import base64
+import hashlib
 import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Lower
+from django.utils.crypto import salted_hmac
 
 from audit.services import Actor
-from orgs.models import Organization
-from orgs.roles import Role
+from console.refusals import CONFLICT, Refusal
+from orgs.models import Membership, Organization
+from orgs.roles import Role, role_label
 
-ERR_DOMAIN_TAKEN = "Another organization has already verified this domain."
+ERR_DOMAIN_TAKEN = Refusal("domain_taken", "Another organization has already verified this domain.", CONFLICT)
 
 
 def new_verification_token():
@@ -21,6 +26,93 @@ def new_verification_token():
 def new_public_id():
     """The stable, unguessable part of an SSO connection's URLs (redirect URI, ACS, entity ID)."""
     return secrets.token_hex(12)
+
+
+def new_invitation_nonce():
+    """A fresh random value from which an invitation's link token is made (128 bits, URL-safe)."""
+    return secrets.token_urlsafe(16)
+
+
+def invitation_link_token(nonce):
+    """The link token made from a nonce with the server's SECRET_KEY (HMAC-SHA256, 256 bits, URL-safe).
+
+    The mail task is given the nonce, never the token: what sits in the broker opens nothing
+    without the key, and the database keeps only the token's hash.
+    """
+    # The salt keeps the name it had in the orgs app: links mailed before the move still open.
+    digest = salted_hmac("orgs.invitation-link", nonce, algorithm="sha256").digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def hash_invitation_token(token):
+    """The stored form of an invitation link's token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationQuerySet(models.QuerySet):
+    def with_sender_role(self):
+        """Each invitation with ``sender_role``: its sender's present role in the organization (None once they left).
+
+        What identity.invitations.invitation_status needs besides the row, read in the same query.
+        """
+        sender = Membership.objects.filter(user=OuterRef("invited_by"), organization=OuterRef("organization"))
+        return self.annotate(sender_role=Subquery(sender.values("role")[:1]))
+
+
+class Invitation(models.Model):
+    """An e-mailed offer to join an organization with a role: single use, valid for a week.
+
+    Its status (pending, accepted, revoked, expired, lapsed) is identity.invitations.invitation_status's
+    answer alone.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=16, choices=Role.choices)
+    # Only the SHA-256 of the link's token is kept: a copy of the database opens no invitation.
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    invited_by_email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(help_text="When the latest link was issued; it is valid for a week from then.")
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        indexes = [
+            # The staff list: newest first, and searched by an exact address.
+            models.Index(fields=["-sent_at", "-id"], name="invitation_newest"),
+            models.Index(fields=["email"], name="invitation_email"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "email"],
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="one_open_invitation_per_email_and_org",
+                violation_error_message="This address already has an open invitation to the organization.",
+            ),
+            models.CheckConstraint(
+                name="invitation_accepted_or_revoked_not_both",
+                condition=Q(accepted_at__isnull=True) | Q(revoked_at__isnull=True),
+            ),
+            models.CheckConstraint(name="invitation_email_lowercase", condition=Q(email=Lower("email"))),
+        ]
+
+    def __str__(self):
+        return f"{self.email} to {self.organization} ({self.role})"
+
+    @property
+    def role_label(self):
+        return role_label(self.organization.kind, self.role)
 
 
 class Domain(models.Model):

@@ -5,14 +5,15 @@ or None. The deciders are orgs' (Primary Owner and Owners; Org Admins); the plan
 profile's ``identity_plans``.
 """
 
+from console.refusals import FORBIDDEN, INVALID, ROLE, Refusal
 from orgs.permissions import is_decider, is_member
 from orgs.roles import Plan, Role, rank, roles_for_kind
 
-ERR_IDENTITY_PAGE = "Only {deciders} of this organization can open its identity settings."
-ERR_IDENTITY_PLAN = "Verified domains, single sign-on and SCIM are available on the {plans} plan only."
-ERR_NOT_ALLOWED = "You do not have permission to make this change."
-ERR_JIT_ROLE = "People who come in by single sign-on or SCIM get at most the Admin role."
-ERR_BREAK_GLASS = "The break-glass account must be one of {deciders}."
+ERR_IDENTITY_PAGE = Refusal("identity_page", "Only {deciders} of this organization can open its identity settings.", FORBIDDEN)
+ERR_IDENTITY_PLAN = Refusal("identity_plan", "Verified domains, single sign-on and SCIM are available on the {plans} plan only.", FORBIDDEN)
+ERR_NOT_ALLOWED = Refusal("not_allowed", "You do not have permission to make this change.", ROLE)
+ERR_JIT_ROLE = Refusal("jit_role", "People who come in by single sign-on or SCIM get at most the Admin role.", INVALID)
+ERR_BREAK_GLASS = Refusal("break_glass", "The break-glass account must be one of {deciders}.", INVALID)
 
 
 def why_cannot_open_identity_page(membership):

@@ -1,4 +1,4 @@
-"""Reads of identity: domains, the SSO connection and its break-glass account, SCIM tokens and groups."""
+"""Reads of identity: invitations, domains, the SSO connection and its break-glass account, SCIM tokens and groups."""
 
 from django.db.models import Count
 
@@ -6,7 +6,8 @@ from orgs.models import Membership
 from orgs.roles import Role
 
 from .addresses import email_domain
-from .models import Domain, SCIMGroup, SCIMToken, SSOConnection
+from .invitation_status import OPEN
+from .models import Domain, Invitation, SCIMGroup, SCIMToken, SSOConnection, hash_invitation_token
 
 
 def list_domains(organization):
@@ -80,3 +81,33 @@ def list_scim_tokens(organization):
 def list_scim_groups(organization):
     """The organization's SCIM groups with their member counts, by name."""
     return list(SCIMGroup.objects.filter(organization=organization).annotate(member_count=Count("members")))
+
+
+OPEN_INVITATIONS_SHOWN = 100
+
+
+def list_open_invitations(organization):
+    """The organization's invitations neither accepted nor revoked (expired and lapsed too), newest first, at most 100.
+
+    Each is read with its sender's role, so invitation_status answers without another query.
+    """
+    invitations = list(
+        Invitation.objects.filter(OPEN, organization=organization).with_sender_role()
+        .order_by("-sent_at", "-id")[:OPEN_INVITATIONS_SHOWN]
+    )
+    for invitation in invitations:
+        invitation.organization = organization
+    return invitations
+
+
+def get_open_invitation(organization, invitation_id):
+    """One open invitation of the organization by id, or None."""
+    invitation = Invitation.objects.filter(OPEN, organization=organization, pk=invitation_id).first()
+    if invitation is not None:
+        invitation.organization = organization
+    return invitation
+
+
+def get_invitation_by_token(token):
+    """The invitation whose link carries this token, with its organization, or None."""
+    return Invitation.objects.select_related("organization").filter(token_hash=hash_invitation_token(token)).first()

@@ -13,8 +13,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from console.refusals import CONFLICT, FORBIDDEN, INVALID, ROLE, Refusal, kind_of
 from orgs.models import Membership
-from orgs.services import NotAllowed, ServiceError, lock_org, membership_of
+from orgs.services import FieldError, NotAllowed, ServiceError, lock_org, membership_of
 
 from . import audit, crypto, dns_check, permissions, saml
 from .directory import apply_directory_roles
@@ -22,30 +23,28 @@ from .models import ERR_DOMAIN_TAKEN, Domain, Protocol, SCIMGroup, SCIMToken, SS
 from .permissions import ERR_NOT_ALLOWED
 from .selectors import get_break_glass_membership
 
-ERR_DOMAIN_INVALID = "Enter a domain name such as example.com (letters, digits and hyphens, at least two labels)."
-ERR_DOMAIN_CLAIMED = "This organization has already added this domain."
-ERR_DOMAIN_NOT_FOUND = (
-    "The TXT record was not found at {name}. Publish it with the value shown, wait for DNS to update, then verify again."
+ERR_DOMAIN_INVALID = Refusal(
+    "domain_invalid",
+    "Enter a domain name such as example.com (letters, digits and hyphens, at least two labels).",
+    INVALID,
 )
-ERR_DOMAIN_GONE = "That domain is no longer on this organization's list."
-ERR_ENFORCE_UNTESTED = "Sign in through your identity provider once before enforcing single sign-on."
-ERR_ENFORCE_UNCONFIGURED = "Set up an identity provider before enforcing single sign-on."
-ERR_OIDC_FIELDS = "OpenID Connect needs the issuer, the client ID and the client secret."
-ERR_HTTPS = "Use an https:// address: the identity provider's answers must not travel in clear."
-ERR_TOKEN_NAME = "Give the token a name of 1 to 100 characters."  # noqa: S105 - a message
-ERR_TOKEN_GONE = "That token is no longer active."  # noqa: S105 - a message
-ERR_GROUP_GONE = "That group no longer exists."
+ERR_DOMAIN_CLAIMED = Refusal("domain_claimed", "This organization has already added this domain.", CONFLICT)
+ERR_DOMAIN_NOT_FOUND = Refusal(
+    "domain_not_found",
+    "The TXT record was not found at {name}. Publish it with the value shown, wait for DNS to update, then verify again.",
+    FORBIDDEN,
+)
+ERR_DOMAIN_GONE = Refusal("domain_gone", "That domain is no longer on this organization's list.", CONFLICT)
+ERR_ENFORCE_UNTESTED = Refusal("enforce_untested", "Sign in through your identity provider once before enforcing single sign-on.", CONFLICT)
+ERR_ENFORCE_UNCONFIGURED = Refusal("enforce_unconfigured", "Set up an identity provider before enforcing single sign-on.", CONFLICT)
+ERR_OIDC_FIELDS = Refusal("oidc_fields", "OpenID Connect needs the issuer, the client ID and the client secret.", INVALID)
+ERR_HTTPS = Refusal("https", "Use an https:// address: the identity provider's answers must not travel in clear.", INVALID)
+ERR_TOKEN_NAME = Refusal("token_name", "Give the token a name of 1 to 100 characters.", INVALID)
+ERR_TOKEN_GONE = Refusal("token_gone", "That token is no longer active.", CONFLICT)
+ERR_GROUP_GONE = Refusal("group_gone", "That group no longer exists.", CONFLICT)
 
 DOMAIN_GRACE = timedelta(days=7)
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-
-
-class FieldError(ServiceError):
-    """A refused change caused by one field of the form that asked for it."""
-
-    def __init__(self, message, field):
-        super().__init__(message)
-        self.field = field
 
 
 def _check_can_manage(actor, org):
@@ -54,7 +53,7 @@ def _check_can_manage(actor, org):
     if membership is not None:
         membership.organization = org
     reason = permissions.why_cannot_manage_identity(membership)
-    if reason == ERR_NOT_ALLOWED:
+    if kind_of(reason) == ROLE:
         raise NotAllowed(reason)
     if reason:
         raise ServiceError(reason)

@@ -1,12 +1,13 @@
-"""The identity page under an organization's settings, and the single sign-on pages under /accounts/sso/."""
+"""The identity page and the invitations under an organization's settings, an invitation's link, and the single sign-on pages."""
 
 from django.urls import path
 
-from . import views
+from . import invitation_views, views
 
 app_name = "identity"
 
 PAGE = "orgs/<slug:slug>/settings/identity/"
+INVITATIONS = "orgs/<slug:slug>/settings/members/invitations/"
 
 urlpatterns = [
     path(PAGE, views.page, name="page"),
@@ -19,6 +20,10 @@ urlpatterns = [
     path(PAGE + "scim-tokens/", views.token_create, name="token-create"),
     path(PAGE + "scim-tokens/<int:token_id>/revoke/", views.token_revoke, name="token-revoke"),
     path(PAGE + "groups/<int:group_id>/role/", views.group_role, name="group-role"),
+    path(INVITATIONS, invitation_views.invite, name="invite"),
+    path(INVITATIONS + "<int:invitation_id>/resend/", invitation_views.invitation_resend, name="invitation-resend"),
+    path(INVITATIONS + "<int:invitation_id>/revoke/", invitation_views.invitation_revoke, name="invitation-revoke"),
+    path("invitations/<str:token>/", invitation_views.invitation, name="invitation"),
     path("accounts/sso/", views.sso_start, name="sso"),
     path("accounts/sso/oidc/<str:public_id>/callback/", views.oidc_callback, name="oidc-callback"),
     path("accounts/sso/saml/<str:public_id>/acs/", views.saml_acs, name="saml-acs"),

@@ -1,4 +1,4 @@
-"""Staff screens: organizations, their members (a list of their own) and invitations.
+"""Staff screens: organizations, their members (a list of their own) and model training periods.
 
 Every change goes through orgs.staff, which calls orgs.services; a refusal is shown on the form.
 """
@@ -11,18 +11,17 @@ from django.contrib.admin.options import TO_FIELD_VAR
 from django.contrib.admin.utils import unquote
 from django.http import HttpResponseRedirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from audit.services import RequestMeta
 from console.addresses import normalize_email
 from console.admin import UserAdmin
 from console.admin_lists import LargeTableAdminMixin
-from console.admin_mixins import CheckedSelectionMixin, ReadOnlyAdminMixin
+from console.admin_mixins import ReadOnlyAdminMixin
 from console.models import User
 
-from . import invitations, services, staff
-from .models import Invitation, Membership, ModelTrainingPeriod, Organization
+from . import staff
+from .models import Membership, ModelTrainingPeriod, Organization
 from .roles import Role, is_role_valid_for_kind
 from .selectors import list_model_training_periods
 
@@ -288,85 +287,6 @@ class MembershipAdmin(StaffServiceAdminMixin, LargeTableAdminMixin, admin.ModelA
 
     def delete_model(self, request, obj):
         staff.remove_member(actor=request.user, membership=obj, request_meta=RequestMeta.from_request(request))
-
-
-class InvitationStatusFilter(admin.SimpleListFilter):
-    title = "status"
-    parameter_name = "status"
-
-    def lookups(self, request, model_admin):
-        return [("pending", "Pending"), ("expired", "Expired"), ("accepted", "Accepted"), ("revoked", "Revoked")]
-
-    def queryset(self, request, queryset):
-        now = timezone.now()
-        open_ = {"accepted_at": None, "revoked_at": None}
-        return {
-            "pending": lambda: queryset.filter(**open_, expires_at__gt=now),
-            "expired": lambda: queryset.filter(**open_, expires_at__lte=now),
-            "accepted": lambda: queryset.filter(accepted_at__isnull=False),
-            "revoked": lambda: queryset.filter(revoked_at__isnull=False),
-        }.get(self.value(), lambda: queryset)()
-
-
-def invitation_status(invitation, now):
-    """Pending, Expired, Accepted or Revoked: the one word staff read for an invitation."""
-    if invitation.accepted_at is not None:
-        return "Accepted"
-    if invitation.revoked_at is not None:
-        return "Revoked"
-    return "Expired" if invitation.is_expired(now) else "Pending"
-
-
-@admin.register(Invitation)
-class InvitationAdmin(CheckedSelectionMixin, LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Invitations to every organization, read-only but for revoking, which goes through the service.
-
-    The link's token is never shown: only its hash is stored, and that is left out too.
-    """
-
-    list_display = ["email", "organization", "role_name", "status", "invited_by_email", "sent_at", "expires_at"]
-    list_filter = [InvitationStatusFilter]
-    list_select_related = ["organization"]
-    search_fields = ["email"]  # replaced by get_search_results: indexed columns only
-    search_help_text = "An exact e-mail address, or an organization's slug."
-    fields = [
-        "organization", "email", "role", "invited_by_email", "created_at", "sent_at", "expires_at",
-        "accepted_at", "revoked_at",
-    ]
-    actions = ["revoke_selected"]
-
-    @admin.display(description="role", ordering="role")
-    def role_name(self, obj):
-        return obj.role_label
-
-    @admin.display(description="status")
-    def status(self, obj):
-        return invitation_status(obj, timezone.now())
-
-    def get_search_results(self, request, queryset, search_term):
-        """An exact address (in its normal form) or an organization's slug: each answered by an index."""
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        if "@" in term:
-            return queryset.filter(email=normalize_email(term)), False
-        return queryset.filter(organization__slug=term.lower()), False
-
-    def has_revoke_permission(self, request):
-        return request.user.has_perm("orgs.change_invitation")
-
-    @admin.action(description="Revoke the selected open invitations", permissions=["revoke"])
-    def revoke_selected(self, request, queryset):
-        revoked, meta = 0, RequestMeta.from_request(request)
-        for invitation in queryset.select_related("organization"):
-            try:
-                invitations.revoke_invitation(actor=request.user, invitation=invitation, request_meta=meta)
-            except services.ServiceError as error:
-                self.message_user(request, f"{invitation.email} ({invitation.organization}): {error.message}", messages.ERROR)
-            else:
-                revoked += 1
-        if revoked:
-            self.message_user(request, f"Revoked {revoked} invitation{'s' if revoked != 1 else ''}.", messages.SUCCESS)
 
 
 SHOWN_ORGS = 5

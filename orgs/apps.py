@@ -10,7 +10,7 @@ class OrgsConfig(AppConfig):
         # plans in the words this app gives them.
         from audit.actions import register_words
 
-        from . import invitations, notices  # noqa: F401
+        from . import notices  # noqa: F401
         from .roles import OrgKind, Plan, is_role_valid_for_kind, role_label
 
         def role_words(organization, value):

@@ -1,23 +1,22 @@
-"""Organizations, who belongs to them, and the invitations to join them."""
+"""Organizations, who belongs to them, and their model training choices over time."""
 
-import base64
-import hashlib
-import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
-from django.utils.crypto import salted_hmac
+
+from console.refusals import CONFLICT, INVALID, Refusal
 
 from .kinds import profile_for
 from .roles import OrgKind, Plan, Role, is_role_valid_for_kind, role_label
 
 ERR_PLAN_FOR_KIND = "Claude organizations need a plan (Team or Enterprise); Console organizations have none."
-ERR_ROLE_NOT_IN_KIND = "The role “{role}” does not exist in a {kind} organization."
-ERR_ALREADY_MEMBER = "This person is already a member of the organization."
-ERR_TRAINING_PERIOD_KEPT = "Model training periods are kept as recorded: an open period can only be ended, never changed or deleted."
+ERR_ROLE_NOT_IN_KIND = Refusal("role_not_in_kind", "The role “{role}” does not exist in a {kind} organization.", INVALID)
+ERR_ALREADY_MEMBER = Refusal("already_member", "This person is already a member of the organization.", CONFLICT)
+ERR_TRAINING_PERIOD_KEPT = (
+    "Model training periods are kept as recorded: an open period can only be ended, never changed or deleted."
+)
 
 
 class Organization(models.Model):
@@ -111,84 +110,6 @@ class Membership(models.Model):
             raise ValidationError(
                 {"role": ERR_ROLE_NOT_IN_KIND.format(role=self.role, kind=self.organization.get_kind_display())}
             )
-
-    @property
-    def role_label(self):
-        return role_label(self.organization.kind, self.role)
-
-
-def new_invitation_nonce():
-    """A fresh random value from which an invitation's link token is made (128 bits, URL-safe)."""
-    return secrets.token_urlsafe(16)
-
-
-def invitation_link_token(nonce):
-    """The link token made from a nonce with the server's SECRET_KEY (HMAC-SHA256, 256 bits, URL-safe).
-
-    The mail task is given the nonce, never the token: what sits in the broker opens nothing
-    without the key, and the database keeps only the token's hash.
-    """
-    digest = salted_hmac("orgs.invitation-link", nonce, algorithm="sha256").digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-
-
-def hash_invitation_token(token):
-    """The stored form of an invitation link's token."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-class Invitation(models.Model):
-    """An e-mailed offer to join an organization with a role: single use, valid for a week."""
-
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
-    email = models.EmailField()
-    role = models.CharField(max_length=16, choices=Role.choices)
-    # Only the SHA-256 of the link's token is kept: a copy of the database opens no invitation.
-    token_hash = models.CharField(max_length=64, unique=True)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    invited_by_email = models.EmailField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(help_text="When the latest link was issued; it is valid for a week from then.")
-    expires_at = models.DateTimeField()
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    revoked_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-sent_at", "-id"]
-        indexes = [
-            # The staff list: newest first, and searched by an exact address.
-            models.Index(fields=["-sent_at", "-id"], name="invitation_newest"),
-            models.Index(fields=["email"], name="invitation_email"),
-        ]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organization", "email"],
-                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
-                name="one_open_invitation_per_email_and_org",
-                violation_error_message="This address already has an open invitation to the organization.",
-            ),
-            models.CheckConstraint(
-                name="invitation_accepted_or_revoked_not_both",
-                condition=Q(accepted_at__isnull=True) | Q(revoked_at__isnull=True),
-            ),
-            models.CheckConstraint(name="invitation_email_lowercase", condition=Q(email=Lower("email"))),
-        ]
-
-    def __str__(self):
-        return f"{self.email} to {self.organization} ({self.role})"
-
-    @property
-    def is_open(self):
-        """Neither accepted nor revoked (it may still have expired)."""
-        return self.accepted_at is None and self.revoked_at is None
-
-    def is_expired(self, now):
-        return now >= self.expires_at
 
     @property
     def role_label(self):

@@ -1,7 +1,7 @@
-"""The e-mails of the orgs app: notices of data-setting changes, and what invitation e-mails say.
+"""The e-mails of the orgs app: notices of data-setting changes.
 
 Services write each mail to the outbox (console.outbox) in the transaction of the change; the
-worker delivers it through the senders registered here and in orgs.invitations.
+worker delivers it through the senders registered here (and identity.invitations' for invitations).
 """
 
 from datetime import UTC
@@ -100,16 +100,3 @@ def send_setting_notice(*, event_id, user_id):
     context = setting_notice_context(event, recipient)
     send_templated_mail(to=recipient.email, template="setting_changed", context=context)
     return 1
-
-
-def invitation_context(invitation, token):
-    """What the invitation e-mail says: who invites whom to which organization, and the link."""
-    return {
-        "invitation": invitation,
-        "organization": invitation.organization,
-        "inviter": invitation.invited_by_email,
-        "role": invitation.role_label,
-        "link": absolute_url(reverse("invitation", args=[token])),
-        "expires": timezone.localtime(invitation.expires_at, UTC),
-    }
-

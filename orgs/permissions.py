@@ -1,34 +1,47 @@
 """Who may do what in an organization: the single source of truth for every rule and its refusal.
 
-A predicate that refuses says why: ``why_cannot_…`` returns one of the ``ERR_*`` messages below
-(or None), and ``can_…`` is "the reason is None". Services raise the reason, views and templates
-show it; nobody re-derives it. Every predicate takes the acting person's Membership (None when
-they are not a member). What varies by kind comes from the organization's profile (orgs.kinds).
+A predicate that refuses says why: ``why_cannot_…`` returns one of the ``ERR_*`` refusals below
+(or None), and ``can_…`` is "the reason is None". Each is a console.refusals.Refusal: the sentence a
+person reads, with the stable code and kind that decide its status (code compares those, never the
+words). Services raise the reason, views and templates show it; nobody re-derives it. Every
+predicate takes the acting person's Membership (None when they are not a member). What varies by
+kind comes from the organization's profile (orgs.kinds).
 """
+
+from console.refusals import CONFLICT, FORBIDDEN, INVALID, ROLE, Refusal
 
 from .roles import Role, is_role_valid_for_kind, rank
 
-ERR_NOT_ALLOWED = "You do not have permission to make this change."
-ERR_SETTINGS_PAGE = "Only {deciders} of this organization can open {page}."
-ERR_SETTING_PLAN = "{setting} can be changed on the {plans} plan only."
-ERR_MODEL_TRAINING = "Only {deciders} of this organization can change model training."
-ERR_AUDIT_LOG = "Only the people who manage this organization's data settings can read its audit log."
-ERR_MEMBERS = "Your role does not allow changing members."
-ERR_INVITE = "Your role does not allow inviting people."
-ERR_WRONG_KIND = "This setting does not exist for this kind of organization."
-ERR_OWN_ROLE = "You cannot change your own role."
-ERR_ROLE_ABOVE_OWN = "You cannot give a role above your own, or change the role of someone at or above yours."
-ERR_ROLE_FOR_KIND = "That role does not exist in this organization."
-ERR_ROLE_CHANGED_MEANWHILE = "{email}'s role changed meanwhile: they are now {role}. Nothing was changed; choose again."
-ERR_PRIMARY_BY_TRANSFER = "Primary Ownership moves only by a transfer from the current Primary Owner."
-ERR_LAST_ADMIN = "An API Console organization needs at least one Org Admin: this is the last one."
-ERR_REMOVE_PRIMARY = "The Primary Owner cannot be removed; transfer Primary Ownership first."
-ERR_REMOVE_SELF = "You cannot remove yourself from the organization here."
-ERR_API_KEYS = "Only {deciders} of this organization manage its API keys."
-ERR_TRANSFER = "Only the Primary Owner can transfer Primary Ownership, to another member of the organization."
-
-# Refusals of the actor's role (a 403), as opposed to changes that cannot be made at all.
-ROLE_REFUSALS = frozenset({ERR_NOT_ALLOWED, ERR_ROLE_ABOVE_OWN, ERR_TRANSFER})
+ERR_NOT_ALLOWED = Refusal("not_allowed", "You do not have permission to make this change.", ROLE)
+ERR_SETTINGS_PAGE = Refusal("settings_page", "Only {deciders} of this organization can open {page}.", FORBIDDEN)
+ERR_SETTING_PLAN = Refusal("setting_plan", "{setting} can be changed on the {plans} plan only.", FORBIDDEN)
+ERR_MODEL_TRAINING = Refusal("model_training", "Only {deciders} of this organization can change model training.", FORBIDDEN)
+ERR_AUDIT_LOG = Refusal("audit_log", "Only the people who manage this organization's data settings can read its audit log.", FORBIDDEN)
+ERR_MEMBERS = Refusal("members", "Your role does not allow changing members.", FORBIDDEN)
+ERR_INVITE = Refusal("invite", "Your role does not allow inviting people.", FORBIDDEN)
+ERR_WRONG_KIND = Refusal("wrong_kind", "This setting does not exist for this kind of organization.", INVALID)
+ERR_OWN_ROLE = Refusal("own_role", "You cannot change your own role.", FORBIDDEN)
+ERR_ROLE_ABOVE_OWN = Refusal(
+    "role_above_own",
+    "You cannot give a role above your own, or change the role of someone at or above yours.",
+    ROLE,
+)
+ERR_ROLE_FOR_KIND = Refusal("role_for_kind", "That role does not exist in this organization.", INVALID)
+ERR_ROLE_CHANGED_MEANWHILE = Refusal(
+    "role_changed_meanwhile",
+    "{email}'s role changed meanwhile: they are now {role}. Nothing was changed; choose again.",
+    CONFLICT,
+)
+ERR_PRIMARY_BY_TRANSFER = Refusal(
+    "primary_by_transfer",
+    "Primary Ownership moves only by a transfer from the current Primary Owner.",
+    FORBIDDEN,
+)
+ERR_LAST_ADMIN = Refusal("last_admin", "An API Console organization needs at least one Org Admin: this is the last one.", CONFLICT)
+ERR_REMOVE_PRIMARY = Refusal("remove_primary", "The Primary Owner cannot be removed; transfer Primary Ownership first.", FORBIDDEN)
+ERR_REMOVE_SELF = Refusal("remove_self", "You cannot remove yourself from the organization here.", FORBIDDEN)
+ERR_API_KEYS = Refusal("api_keys", "Only {deciders} of this organization manage its API keys.", FORBIDDEN)
+ERR_TRANSFER = Refusal("transfer", "Only the Primary Owner can transfer Primary Ownership, to another member of the organization.", ROLE)
 
 
 def _profile(membership):

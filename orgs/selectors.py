@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.http import Http404
 
-from .models import Invitation, Membership, ModelTrainingPeriod, Organization, hash_invitation_token
+from .models import Membership, ModelTrainingPeriod, Organization
 
 
 def list_memberships_for_user(user):
@@ -81,32 +81,6 @@ def get_membership(user, slug):
     )
     membership.organization, membership.user = org, user
     return membership
-
-
-OPEN_INVITATIONS_SHOWN = 100
-
-
-def list_open_invitations(organization):
-    """The organization's invitations neither accepted nor revoked (expired ones too), newest first, at most 100."""
-    return list(
-        Invitation.objects.filter(organization=organization, accepted_at=None, revoked_at=None)
-        .order_by("-sent_at", "-id")[:OPEN_INVITATIONS_SHOWN]
-    )
-
-
-def get_open_invitation(organization, invitation_id):
-    """One open invitation of the organization by id, or None."""
-    invitation = Invitation.objects.filter(
-        organization=organization, pk=invitation_id, accepted_at=None, revoked_at=None
-    ).first()
-    if invitation is not None:
-        invitation.organization = organization
-    return invitation
-
-
-def get_invitation_by_token(token):
-    """The invitation whose link carries this token, with its organization, or None."""
-    return Invitation.objects.select_related("organization").filter(token_hash=hash_invitation_token(token)).first()
 
 
 # The model training choice (issue 18): its terms, its state now, and its history.

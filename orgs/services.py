@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from audit import actions
 from audit.services import SYSTEM, record_audit_event
+from console.refusals import CONFLICT, FORBIDDEN, ROLE, STATUS_BY_KIND, Refusal, code_of, kind_of
 
 from . import permissions, selectors
 from .kinds import MODEL_TRAINING_FIELD, PROFILES
@@ -14,28 +15,50 @@ from .notices import notify_setting_changed
 from .permissions import ERR_NOT_ALLOWED, ERR_PRIMARY_BY_TRANSFER, ERR_ROLE_FOR_KIND
 from .roles import Role, is_role_valid_for_kind, role_label
 
-ERR_MEMBER_GONE = "That person is no longer a member of this organization."
-ERR_TERMS_VERSION = (
+ERR_MEMBER_GONE = Refusal("member_gone", "That person is no longer a member of this organization.", CONFLICT)
+ERR_TERMS_VERSION = Refusal(
+    "terms_version",
     "The terms changed since this confirmation was shown: model training now needs terms version {version}. "
-    "Nothing was changed; read the confirmation again."
+    "Nothing was changed; read the confirmation again.",
+    FORBIDDEN,
 )
 
 
 class ServiceError(Exception):
-    """A refused change; its message is written for the person who asked for it."""
+    """A refused change; its message is written for the person who asked for it.
+
+    The message is usually a rule's Refusal: its ``code`` and ``kind`` say what the refusal is to
+    machines (the API's error code and status), whatever its words.
+    """
 
     def __init__(self, message):
         super().__init__(message)
         self.message = message
+
+    @property
+    def code(self):
+        return code_of(self.message)
+
+    @property
+    def status(self):
+        return STATUS_BY_KIND[kind_of(self.message)]
 
 
 class NotAllowed(ServiceError):
     """The actor's role does not allow the change."""
 
 
+class FieldError(ServiceError):
+    """A refused change caused by one field of the form that asked for it (shown beside that field)."""
+
+    def __init__(self, message, field):
+        super().__init__(message)
+        self.field = field
+
+
 def _refuse(reason):
     """Raise a predicate's refusal: NotAllowed when the actor's role is the reason."""
-    raise (NotAllowed if reason in permissions.ROLE_REFUSALS else ServiceError)(reason)
+    raise (NotAllowed if kind_of(reason) == ROLE else ServiceError)(reason)
 
 
 def membership_of(actor, organization):

@@ -3,16 +3,15 @@
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 
+from console.refusals import code_of
+
 from . import permissions, services
-from .kinds import PROFILES, profile_for
+from .kinds import profile_for
 from .models import ERR_ALREADY_MEMBER, Membership
 from .roles import Role, role_label, roles_for_kind
 
-# Which form field a refusal belongs beside; the others are shown above the form.
-ERROR_FIELDS = {
-    ERR_ALREADY_MEMBER: "user",
-    **{permissions.setting_plan_refusal(p): p.setting_field for p in PROFILES.values() if p.has_plans},
-}
+# Which form field a refusal belongs beside, by its code; the others are shown above the form.
+ERROR_FIELDS = {ERR_ALREADY_MEMBER.code: "user"}
 
 
 class StaffError(Exception):
@@ -23,12 +22,12 @@ class StaffError(Exception):
         self.errors = errors  # {field or None: [message, ...]}
 
 
-def _refused(error, default_field=None):
+def _refused(error, default_field=None, fields=ERROR_FIELDS):
     if isinstance(error, ValidationError):
         if hasattr(error, "error_dict"):
             return StaffError({(None if f == "__all__" else f): list(m) for f, m in error.message_dict.items()})
         return StaffError({default_field: list(error.messages)})
-    return StaffError({ERROR_FIELDS.get(error.message, default_field): [error.message]})
+    return StaffError({fields.get(code_of(error.message), default_field): [error.message]})
 
 
 def organization_fields(kind):
@@ -82,7 +81,8 @@ def change_organization(*, actor, organization, values, changed, request_meta):
                 actor=actor, organization=organization, enabled=values[setting], request_meta=request_meta
             )
     except (services.ServiceError, ValidationError) as error:
-        raise _refused(error) from error
+        # A plan without the setting is refused beside the setting's own field.
+        raise _refused(error, fields={permissions.ERR_SETTING_PLAN.code: organization.profile.setting_field}) from error
 
 
 def add_member(*, actor, organization, user, role, request_meta):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import invitation_views, views
+from . import views
 from .kinds import PROFILES
 
 app_name = "orgs"
@@ -32,10 +32,6 @@ urlpatterns = [
     path("<slug:slug>/settings/members/<int:member_id>/role/", views.member_role, name="member-role"),
     path("<slug:slug>/settings/members/<int:member_id>/remove/", views.member_remove, name="member-remove"),
     path("<slug:slug>/settings/members/<int:member_id>/transfer/", views.member_transfer, name="member-transfer"),
-    path("<slug:slug>/settings/members/invitations/<int:invitation_id>/resend/", invitation_views.invitation_resend,
-         name="invitation-resend"),
-    path("<slug:slug>/settings/members/invitations/<int:invitation_id>/revoke/", invitation_views.invitation_revoke,
-         name="invitation-revoke"),
     path("<slug:slug>/settings/audit-log/", views.audit_log, name="audit-log"),
     path("<slug:slug>/settings/audit-log/export.csv", views.audit_log_csv, name="audit-log-csv"),
     path("<slug:slug>/settings/audit-log/export.jsonl", views.audit_log_export, name="audit-log-export"),

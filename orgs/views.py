@@ -9,12 +9,12 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from audit import views as audit_views
 from audit.services import RequestMeta
 
-from . import invitation_views, permissions, selectors, services
+from . import permissions, selectors, services
 from .access import ERR_PAGE_FOR_KIND, org_member_view, render_org_page
 from .forms import DataSettingForm, ModelTrainingConfirmForm, RoleForm
 from .kinds import MODEL_TRAINING_FIELD, MODEL_TRAINING_LABEL
@@ -251,26 +251,42 @@ def _member_rows(membership, page_obj):
     return rows
 
 
-@org_member_view()
-@require_http_methods(["GET", "POST"])
-def members(request, membership):
-    # A POST is the page's invitation form (`email`, `role`); errors show beside its fields.
-    invite_form = None
-    if request.method == "POST":
-        invite_form, done = invitation_views.post_invitation(request, membership)
-        if done:
-            return done
+# Sections apps above orgs add to the Members page (identity's invitations), registered from their
+# AppConfig.ready(): each is (template, context function). The function takes the viewer's membership
+# and what the request that renders the page hands on (a refused form, bound), and returns the
+# section's context, or None to leave the section out.
+_members_page_sections = []
+
+
+def register_members_page_section(template, context):
+    """Show a section of another app on the Members page, above the member list (once per template)."""
+    if all(section[0] != template for section in _members_page_sections):
+        _members_page_sections.append((template, context))
+
+
+def render_members_page(request, membership, *, status=200, **section_input):
+    """The Members page; `section_input` reaches every registered section (a form refused elsewhere)."""
     paginator = Paginator(selectors.list_members(membership.organization), MEMBERS_PER_PAGE)
     page_obj = paginator.get_page(request.GET.get("page"))
+    sections, section_context = [], {}
+    for template, context_for in _members_page_sections:
+        if (extra := context_for(membership, **section_input)) is not None:
+            sections.append(template)
+            section_context.update(extra)
     context = {
         "page_obj": page_obj,
         "rows": _member_rows(membership, page_obj),
         "can_manage": permissions.can_manage_members(membership),
-        **invitation_views.members_page_context(membership, invite_form),
+        "sections": sections,
+        **section_context,
     }
-    response = render_org_page(request, membership, "orgs/members.html", "members", context)
-    response.status_code = 400 if invite_form is not None else 200
-    return response
+    return render_org_page(request, membership, "orgs/members.html", "members", context, status=status)
+
+
+@org_member_view()
+@require_GET
+def members(request, membership):
+    return render_members_page(request, membership)
 
 
 def _target_or_404(membership, member_id):

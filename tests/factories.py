@@ -6,7 +6,8 @@ import factory
 from django.utils import timezone
 
 from console.models import User
-from orgs.models import Invitation, Membership, Organization, hash_invitation_token, invitation_link_token, new_invitation_nonce
+from identity.models import Invitation, hash_invitation_token, invitation_link_token, new_invitation_nonce
+from orgs.models import Membership, Organization
 
 PASSWORD = "test-password-123"
 

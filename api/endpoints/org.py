@@ -1,6 +1,6 @@
 """The Admin API: an organization's data settings, members, invitations, audit events and report counts.
 
-Every change goes through the same service as the pages' (orgs.services, orgs.invitations), with
+Every change goes through the same service as the pages' (orgs.services, identity.invitations), with
 the same rules: a key acts with the rights of the decider who made it, and is named as the actor.
 A refusal is raised by the service and answered as JSON with its reason's code (api.refusals).
 """
@@ -20,13 +20,14 @@ from audit.actions import ACTIONS, action_label
 from audit.forms import ERR_UNKNOWN_ACTION
 from audit.models import ActorKind
 from feedback.selectors import list_daily_counts
-from orgs import invitations as org_invitations
+from identity import invitations
+from identity import selectors as identity_selectors
+from identity.forms import InvitationForm
+from identity.invitation_status import invitation_status
 from orgs import permissions as org_permissions
 from orgs import selectors as org_selectors
 from orgs import services as org_services
-from orgs.admin import invitation_status
 from orgs.api import settings_payload
-from orgs.forms import InvitationForm
 from orgs.kinds import MODEL_TRAINING_FIELD, MODEL_TRAINING_LABEL
 
 from .. import selectors
@@ -195,7 +196,7 @@ def remove_member(request, slug: str, member_id: int):
 def invitation_json(invitation):
     return {
         "id": invitation.pk, "email": invitation.email, "role": invitation.role,
-        "status": invitation_status(invitation, timezone.now()).lower(), "invited_by": invitation.invited_by_email or None,
+        "status": invitation_status(invitation, timezone.now()).value, "invited_by": invitation.invited_by_email or None,
         "sent_at": invitation.sent_at, "expires_at": invitation.expires_at,
     }
 
@@ -222,7 +223,7 @@ def invite(request, slug: str, payload: InvitationRequest):
         raise ApiError(400, "invalid", [
             {"field": field, "message": str(message)} for field, messages in form.errors.items() for message in messages
         ])
-    invitation = org_invitations.invite_member(
+    invitation = invitations.invite_member(
         actor=caller.actor, organization=caller.organization, email=form.cleaned_data["email"],
         role=form.cleaned_data["role"], request_meta=caller.request_meta,
     )
@@ -236,10 +237,10 @@ def revoke_invitation(request, slug: str, invitation_id: int):
     """Its link then says it was withdrawn and changes nothing."""
     caller = request.auth
     _check(org_permissions.why_cannot_invite(caller.membership))
-    invitation = org_selectors.get_open_invitation(caller.organization, invitation_id) if invitation_id <= MAX_ID else None
+    invitation = identity_selectors.get_open_invitation(caller.organization, invitation_id) if invitation_id <= MAX_ID else None
     if invitation is None:
         raise ApiError(404, "not_found", ERR_NO_INVITATION)
-    org_invitations.revoke_invitation(actor=caller.actor, invitation=invitation, request_meta=caller.request_meta)
+    invitations.revoke_invitation(actor=caller.actor, invitation=invitation, request_meta=caller.request_meta)
     return Status(204, None)
 
 

@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from api.keys import new_key
 from audit.models import AuditEvent
-from orgs.models import Invitation, Membership, Organization
+from identity.models import Invitation
+from orgs.models import Membership, Organization
 from tests.factories import InvitationFactory, MembershipFactory, OrganizationFactory
 
 from .conftest import READ, WRITE

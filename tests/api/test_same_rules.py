@@ -7,7 +7,8 @@ from django.utils.html import escape
 
 from audit.models import AuditEvent
 from console.addresses import ERR_EMAIL_INVALID
-from orgs import invitations, permissions
+from identity import invitations
+from orgs import permissions
 from orgs.models import ERR_ALREADY_MEMBER
 from tests.factories import MembershipFactory
 
@@ -67,19 +68,19 @@ def remove_the_primary_owner(client, call, members, key):
 
 def invite_a_member(client, call, members, key):
     email = members["member"].user.email
-    page = client.post("/orgs/claude-ent/settings/members/", {"email": email, "role": "member"})
+    page = client.post("/orgs/claude-ent/settings/members/invitations/", {"email": email, "role": "member"})
     return page, _api(call, "POST", "/api/v1/orgs/claude-ent/invitations", key, {"email": email, "role": "member"})
 
 
 def invite_a_primary_owner(client, call, members, key):
     body = {"email": "new@example.test", "role": "primary_owner"}
-    page = client.post("/orgs/claude-ent/settings/members/", body)
+    page = client.post("/orgs/claude-ent/settings/members/invitations/", body)
     return page, _api(call, "POST", "/api/v1/orgs/claude-ent/invitations", key, body)
 
 
 def invite_a_bad_address(client, call, members, key):
     body = {"email": "not an address", "role": "member"}
-    page = client.post("/orgs/claude-ent/settings/members/", body)
+    page = client.post("/orgs/claude-ent/settings/members/invitations/", body)
     return page, _api(call, "POST", "/api/v1/orgs/claude-ent/invitations", key, body)
 
 

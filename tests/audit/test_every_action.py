@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from api import services as api_services
 from audit.actions import ACTIONS
+from identity import invitations
 from identity import services as identity_services
 from identity.scim import services as scim
-from orgs import invitations, selectors, services
+from orgs import selectors, services
 from tests.factories import ConsoleOrganizationFactory, MembershipFactory, UserFactory
 from tests.identity.conftest import dns, dns_server  # noqa: F401 - the DNS server the domain cases' records are on
 

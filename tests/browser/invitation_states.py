@@ -6,7 +6,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from console.models import User
-from orgs.models import Invitation, Organization, hash_invitation_token
+from identity.models import Invitation, hash_invitation_token
+from orgs.models import Organization
 
 TOKEN = "a11y-invitation-token-0123456789abcdefghijklmnopq"
 LINK = f"/invitations/{TOKEN}/"

@@ -18,7 +18,7 @@ from console.addresses import (
     why_new_email_refused,
 )
 from console.models import User
-from orgs.models import Invitation
+from identity.models import Invitation
 from tests.factories import InvitationFactory, OrganizationFactory, UserFactory
 
 
@@ -112,6 +112,15 @@ def _migration(app, name):
     return importlib.import_module(f"{app}.migrations.{name}")
 
 
+class _AppsAsOrgsSawThem:
+    """The app registry as orgs.0008 used it: its orgs.Invitation is today's identity.Invitation (same table, moved by orgs.0010)."""
+
+    def get_model(self, app_label, model_name):
+        if (app_label, model_name.lower()) == ("orgs", "invitation"):
+            return Invitation
+        return apps.get_model(app_label, model_name)
+
+
 def _store_as_typed(model, pk, email):
     """Write an address as older code stored it (lower-cased by Python, or not at all), past save()."""
     model.objects.filter(pk=pk).update(email=email)
@@ -154,8 +163,8 @@ def test_the_invitation_migration_refuses_two_open_invitations_to_one_person_in_
     _store_as_typed(Invitation, abroad.pk, "Kate@acme.test".lower())
     migration = _migration("orgs", "0008_normalise_invitation_emails")
     with pytest.raises(AddressCollision, match=rf"kate@acme.test: #{first.pk} 'kate@acme.test', #{second.pk} 'ｋａｔｅ@acme.test'"):
-        migration.normalise_invitation_emails(apps, None)
+        migration.normalise_invitation_emails(_AppsAsOrgsSawThem(), None)
     # Revoking one lets it through; closed ones and other organizations' may share an address.
     Invitation.objects.filter(pk=second.pk).update(revoked_at="2026-01-02T00:00:00Z")
-    migration.normalise_invitation_emails(apps, None)
+    migration.normalise_invitation_emails(_AppsAsOrgsSawThem(), None)
     assert set(Invitation.objects.values_list("email", flat=True)) == {"kate@acme.test"}

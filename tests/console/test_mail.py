@@ -5,6 +5,7 @@ import smtplib
 import pytest
 
 from console.mail import RETRYABLE_MAIL_ERRORS, TemporaryMailFailure, send_templated_mail
+from identity import tasks as identity_tasks
 from orgs import tasks
 from tests.factories import InvitationFactory, MembershipFactory
 
@@ -18,9 +19,9 @@ def invitation():
 
 
 def _send(invitation):
-    from orgs.notices import invitation_context
+    from identity.invitations import invitation_mail_context
 
-    send_templated_mail(to=invitation.email, template="invitation", context=invitation_context(invitation, "t0ken"))
+    send_templated_mail(to=invitation.email, template="invitation", context=invitation_mail_context(invitation, "t0ken"))
 
 
 def test_a_server_that_is_down_raises_an_error_the_tasks_retry(smtp_server_down, invitation):
@@ -47,7 +48,7 @@ def test_a_temporary_refusal_is_retried_and_a_permanent_one_is_not(smtp_server, 
 
 
 def test_mail_tasks_are_late_acked_time_limited_and_retried_with_back_off():
-    for task in (tasks.send_invitation_email, tasks.send_setting_notice):
+    for task in (identity_tasks.send_invitation_email, tasks.send_setting_notice):
         assert task.acks_late and task.retry_backoff and task.max_retries >= 10
         assert 0 < task.soft_time_limit < task.time_limit
         assert {ConnectionError, TimeoutError, smtplib.SMTPServerDisconnected, TemporaryMailFailure} <= set(task.autoretry_for)

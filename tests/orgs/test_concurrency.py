@@ -9,7 +9,8 @@ from django.db import connection, connections, transaction
 
 from audit.models import AuditEvent
 from console.models import User
-from orgs import invitations, services
+from identity import invitations
+from orgs import services
 from orgs.models import Membership, ModelTrainingPeriod, Organization
 from tests.factories import InvitationFactory, MembershipFactory
 

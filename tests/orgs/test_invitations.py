@@ -10,8 +10,10 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from console.addresses import ERR_EMAIL_INVALID
 from console.models import OutboxMessage, User
-from orgs import invitations, notices, services
-from orgs.models import Invitation, Membership, hash_invitation_token, invitation_link_token
+from identity import invitations
+from identity.models import Invitation, hash_invitation_token, invitation_link_token
+from orgs import notices, services
+from orgs.models import Membership
 from tests.conftest import CLAUDE_ROLES, CONSOLE_ROLES
 from tests.factories import PASSWORD, InvitationFactory, MembershipFactory, UserFactory
 from tests.smtp import LINK
@@ -36,6 +38,10 @@ def _members(kind, claude_members, console_members):
 
 def _members_url(org):
     return reverse("orgs:members", args=[org.slug])
+
+
+def _invite_url(org):
+    return reverse("identity:invite", args=[org.slug])
 
 
 @pytest.mark.parametrize(("kind", "actor", "role"), CELLS, ids=[f"{k}-{a}-invites-{r}" for k, a, r in CELLS])
@@ -65,7 +71,7 @@ def test_an_enterprise_admin_cannot_invite_and_sees_no_form(client, claude_membe
     client.force_login(admin.user)
     page = client.get(_members_url(admin.organization))
     assert page.status_code == 200 and 'name="email"' not in page.content.decode()
-    response = client.post(_members_url(admin.organization), {"email": "new@example.test", "role": "member"})
+    response = client.post(_invite_url(admin.organization), {"email": "new@example.test", "role": "member"})
     assert response.status_code == 403
     assert not Invitation.objects.exists() and not AuditEvent.objects.exists()
 
@@ -87,7 +93,7 @@ def test_the_form_offers_only_the_roles_the_person_may_give(client, claude_membe
 def test_a_bad_invitation_is_a_form_error_next_to_its_field(client, claude_members, data, field, message):
     owner = claude_members["owner"]
     client.force_login(owner.user)
-    response = client.post(_members_url(owner.organization), data)
+    response = client.post(_invite_url(owner.organization), data)
     assert response.status_code == 400
     assert any(message in error for error in response.context["invite_form"].errors[field])
     assert f'id="invite-{field}-errors"' in response.content.decode()
@@ -98,12 +104,12 @@ def test_inviting_a_member_or_inviting_twice_is_a_clear_form_error(client, claud
     owner = claude_members["owner"]
     client.force_login(owner.user)
     member_email = claude_members["member"].user.email.upper()
-    response = client.post(_members_url(owner.organization), {"email": member_email, "role": "member"})
+    response = client.post(_invite_url(owner.organization), {"email": member_email, "role": "member"})
     assert response.status_code == 400
     assert response.context["invite_form"].errors["email"] == [invitations.ERR_ALREADY_MEMBER]
 
-    assert client.post(_members_url(owner.organization), {"email": "new@example.test", "role": "member"}).status_code == 302
-    again = client.post(_members_url(owner.organization), {"email": "NEW@example.test", "role": "admin"})
+    assert client.post(_invite_url(owner.organization), {"email": "new@example.test", "role": "member"}).status_code == 302
+    again = client.post(_invite_url(owner.organization), {"email": "NEW@example.test", "role": "admin"})
     assert again.status_code == 400
     assert again.context["invite_form"].errors["email"] == [invitations.ERR_ALREADY_INVITED]
     assert Invitation.objects.get().role == "member"
@@ -114,7 +120,7 @@ def test_at_most_50_invitations_a_day_per_organization(client, claude_members):
     for i in range(invitations.INVITATIONS_PER_DAY):
         invitations.invite_member(actor=owner.user, organization=owner.organization, email=f"p{i}@example.test", role="member")
     client.force_login(owner.user)
-    response = client.post(_members_url(owner.organization), {"email": "one-more@example.test", "role": "member"})
+    response = client.post(_invite_url(owner.organization), {"email": "one-more@example.test", "role": "member"})
     assert response.status_code == 400
     assert response.context["invite_form"].errors["email"] == [invitations.ERR_DAILY_CAP.format(limit=50)]
     assert Invitation.objects.count() == 50
@@ -144,7 +150,7 @@ def test_resend_issues_a_new_link_and_the_old_one_stops_working(client, claude_m
     old_token, old_hash = invitation.token, invitation.token_hash
     client.force_login(owner.user)
     with django_capture_on_commit_callbacks() as callbacks:
-        response = client.post(reverse("orgs:invitation-resend", args=[owner.organization.slug, invitation.pk]))
+        response = client.post(reverse("identity:invitation-resend", args=[owner.organization.slug, invitation.pk]))
     assert response.status_code == 302 and len(callbacks) == 1
     invitation.refresh_from_db()
     assert invitation.token_hash != old_hash
@@ -157,7 +163,7 @@ def test_a_revoked_link_says_so_and_changes_nothing(client, claude_members):
     owner = claude_members["owner"]
     invitation = InvitationFactory(organization=owner.organization, invited_by=owner.user)
     client.force_login(owner.user)
-    assert client.post(reverse("orgs:invitation-revoke", args=[owner.organization.slug, invitation.pk])).status_code == 302
+    assert client.post(reverse("identity:invitation-revoke", args=[owner.organization.slug, invitation.pk])).status_code == 302
     event = AuditEvent.objects.get(action="member.invitation_revoked")
     assert (event.target, event.old_value) == (f"member:{invitation.email}", "member")
 
@@ -378,7 +384,7 @@ def test_a_team_plan_or_unchanged_setting_notifies_nobody(team_members, claude_m
 def test_an_invitation_to_a_look_alike_address_is_a_form_error(client, claude_members, typed, error):
     owner = claude_members["owner"]
     client.force_login(owner.user)
-    response = client.post(_members_url(owner.organization), {"email": typed, "role": "member"})
+    response = client.post(_invite_url(owner.organization), {"email": typed, "role": "member"})
     assert response.status_code == 400
     assert error in response.context["invite_form"].errors["email"][0]
     assert not Invitation.objects.exists()
@@ -391,10 +397,10 @@ def test_a_spelling_that_folds_onto_a_member_or_an_open_invitation_is_refused_as
     MembershipFactory(organization=owner.organization, role="member", user=UserFactory(email="kate@bücher.example"))
     client.force_login(owner.user)
     for spelling in ["KATE@XN--BCHER-KVA.EXAMPLE", " Kate@BÜCHER.example "]:
-        response = client.post(_members_url(owner.organization), {"email": spelling, "role": "member"})
+        response = client.post(_invite_url(owner.organization), {"email": spelling, "role": "member"})
         assert response.context["invite_form"].errors["email"] == [invitations.ERR_ALREADY_MEMBER]
-    assert client.post(_members_url(owner.organization), {"email": "ann@bücher.example", "role": "member"}).status_code == 302
-    response = client.post(_members_url(owner.organization), {"email": "ANN@xn--bcher-kva.example", "role": "admin"})
+    assert client.post(_invite_url(owner.organization), {"email": "ann@bücher.example", "role": "member"}).status_code == 302
+    response = client.post(_invite_url(owner.organization), {"email": "ANN@xn--bcher-kva.example", "role": "admin"})
     assert response.context["invite_form"].errors["email"] == [invitations.ERR_ALREADY_INVITED]
     assert list(Invitation.objects.values_list("email", "role")) == [("ann@bücher.example", "member")]
 
@@ -404,7 +410,7 @@ def test_the_address_shown_is_the_address_stored_and_mailed(client, claude_membe
 
     owner = claude_members["owner"]
     client.force_login(owner.user)
-    response = client.post(_members_url(owner.organization), {"email": "Ann@BÜCHER.example", "role": "member"}, follow=True)
+    response = client.post(_invite_url(owner.organization), {"email": "Ann@BÜCHER.example", "role": "member"}, follow=True)
     assert "Invitation sent to ann@bücher.example as Member" in response.content.decode()
     assert Invitation.objects.get().email == "ann@bücher.example"
     [payload] = _queued_payloads()

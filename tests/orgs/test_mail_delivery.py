@@ -8,8 +8,9 @@ from audit.models import AuditEvent
 from console import outbox
 from console.models import OutboxMessage
 from console.tasks import ping
+from identity.models import Invitation
 from orgs import services
-from orgs.models import Invitation, Membership, Organization
+from orgs.models import Membership, Organization
 from tests.factories import MembershipFactory, OrganizationFactory
 from tests.smtp import LINK, body
 
@@ -23,7 +24,7 @@ def _settle():
 
 def _invite(client, owner_m, email, role):
     client.force_login(owner_m.user)
-    return client.post(reverse("orgs:members", args=[owner_m.organization.slug]), {"email": email, "role": role})
+    return client.post(reverse("identity:invite", args=[owner_m.organization.slug]), {"email": email, "role": role})
 
 
 def test_an_owners_invitation_reaches_the_invitee_who_joins_with_the_role_once(

@@ -10,8 +10,9 @@ from django.conf import settings
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from identity.models import Invitation
 from orgs import services
-from orgs.models import Invitation, Membership, ModelTrainingPeriod, Organization
+from orgs.models import Membership, ModelTrainingPeriod, Organization
 from tests.conftest import CLAUDE_ROLES, CONSOLE_ROLES
 from tests.factories import InvitationFactory
 
@@ -32,6 +33,7 @@ PAGES = [
     "privacy-model-training",
     "privacy-model-training-confirm",
     "members",
+    "invite",
     "member-role",
     "member-remove",
     "member-transfer",
@@ -63,6 +65,7 @@ OPENS = {
     "privacy-model-training": {"claude": None, "console": {"admin"}},
     "privacy-model-training-confirm": {"claude": None, "console": {"admin"}},
     "members": {"claude": set(CLAUDE_ROLES), "console": set(CONSOLE_ROLES)},
+    "invite": {"claude": {"primary_owner", "owner"}, "console": {"admin"}},
     "member-role": {"claude": {"primary_owner", "owner"}, "console": {"admin"}},
     "member-remove": {"claude": {"primary_owner", "owner"}, "console": {"admin"}},
     "member-transfer": {"claude": {"primary_owner", "owner"}, "console": {"admin"}},
@@ -81,7 +84,8 @@ METHODS_ALLOWED = {
     "data-management-model-training-confirm": {"POST"},
     "privacy-model-training": {"POST"},
     "privacy-model-training-confirm": {"POST"},
-    "members": {"GET", "POST"},
+    "members": {"GET"},
+    "invite": {"POST"},
     "member-role": {"POST"},
     "member-remove": {"POST"},
     "member-transfer": {"POST"},
@@ -96,10 +100,8 @@ METHODS_ALLOWED = {
 POST_CHANGES = {
     "member-transfer": {"claude": {"primary_owner"}, "console": set()},
 }
-# Everyone sees the Members page; only member managers post its invitation form. Model training is
-# the Primary Owner's alone (claude: Owners see it read-only), the Org Admins' (console).
+# Model training is the Primary Owner's alone (claude: Owners see it read-only), the Org Admins' (console).
 POST_OPENS = {
-    "members": {"claude": {"primary_owner", "owner"}, "console": {"admin"}},
     **{page: {"claude": {"primary_owner"}, "console": {"admin"}} for page in (
         "data-management-model-training", "data-management-model-training-confirm",
         "privacy-model-training", "privacy-model-training-confirm",
@@ -160,10 +162,11 @@ def _request_for(page, org, members, kind):
     if page.startswith("invitation-"):
         inviter = members["primary_owner" if kind == "claude" else "admin"]
         invitation = InvitationFactory(organization=org, invited_by=inviter.user, role=NEW_ROLE[kind])
-        return reverse(f"orgs:{page}", args=[slug, invitation.pk]), {}
+        return reverse(f"identity:{page}", args=[slug, invitation.pk]), {}
+    if page == "invite":
+        # The Members page's invitation form posts to the invitations' own URL.
+        return reverse("identity:invite", args=[slug]), {"email": "invitee@example.test", "role": NEW_ROLE[kind]}
     url = reverse(f"orgs:{page}", args=[slug])
-    if page == "members":
-        return url, {"email": "invitee@example.test", "role": NEW_ROLE[kind]}
     if page == "data-management":
         # The setting starts off, so an allowed POST turning it on changes it without a confirmation step.
         Organization.objects.filter(pk=org.pk).update(thumbs_feedback_enabled=False)
@@ -214,4 +217,4 @@ def test_permission_matrix(client, claude_members, console_members, outsider, ki
 
 
 def test_the_matrix_covers_every_actor_page_and_method():
-    assert len(CELLS) == len(ACTORS) * len(PAGES) * len(METHODS) == 432
+    assert len(CELLS) == len(ACTORS) * len(PAGES) * len(METHODS) == 456

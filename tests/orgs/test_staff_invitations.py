@@ -7,12 +7,12 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from orgs.models import Invitation
+from identity.models import Invitation
 from tests.factories import InvitationFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-LIST = "/admin/orgs/invitation/"
+LIST = "/admin/identity/invitation/"
 
 
 @pytest.fixture

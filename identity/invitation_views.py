@@ -1,4 +1,8 @@
-"""Invitation pages: the Members page's invitation form and list, and the link a person opens to join."""
+"""Invitation pages: the Members page's invitation section and its own URLs, and the link a person opens to join.
+
+The Members page (orgs) shows the section this module registers (identity.apps); the section's form
+posts here, and a refused invitation renders the Members page again with the form beside its errors.
+"""
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -14,14 +18,19 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit.services import RequestMeta
 from console.addresses import normalize_email, same_address
 from console.models import User
+from orgs import permissions
+from orgs import services as org_services
+from orgs.access import org_member_view
+from orgs.roles import role_label, roles_for_kind
+from orgs.views import render_members_page
 
-from . import invitations, permissions, selectors, services
-from .access import org_member_view
+from . import invitations, selectors
 from .forms import InvitationForm, JoinForm
-from .roles import role_label, roles_for_kind
+from .invitation_status import invitation_status
 
 # The account a person creates from an invitation signs in with the console's usual password check.
 SIGN_IN_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MEMBERS_SECTION = "identity/_invitations.html"
 
 
 def _grantable_roles(membership):
@@ -29,44 +38,43 @@ def _grantable_roles(membership):
 
 
 def invitation_form(membership, data=None):
-    """The Members page's invitation form for this person (None when they may not invite)."""
-    if not permissions.can_manage_members(membership):
+    """The invitation form for this person (None when they may not invite)."""
+    if permissions.why_cannot_invite(membership):
         return None
     return InvitationForm(data, organization=membership.organization, grantable=_grantable_roles(membership))
 
 
-def members_page_context(membership, form=None):
-    """What the Members page shows about invitations: the form and the open invitations."""
-    can_invite = permissions.can_manage_members(membership)
-    return {
-        "invite_form": form or invitation_form(membership),
-        "open_invitations": selectors.list_open_invitations(membership.organization) if can_invite else [],
-        "invitations_shown": selectors.OPEN_INVITATIONS_SHOWN,
-        "now": timezone.now(),
-    }
+def members_page_section(membership, invite_form=None):
+    """The Members page's invitation section: the form and the open invitations with their status (None: not shown)."""
+    form = invite_form or invitation_form(membership)
+    if form is None:
+        return None
+    now = timezone.now()
+    rows = [(invitation, invitation_status(invitation, now)) for invitation in selectors.list_open_invitations(membership.organization)]
+    return {"invite_form": form, "open_invitations": rows, "invitations_shown": selectors.OPEN_INVITATIONS_SHOWN}
 
 
-def post_invitation(request, membership):
-    """Handle the Members page's invitation form: (the bound form, a redirect when the invitation went out)."""
-    if reason := permissions.why_cannot_invite(membership):
-        raise PermissionDenied(reason)
+@org_member_view(permissions.why_cannot_invite)
+@require_POST
+def invite(request, membership):
+    """The invitation form (`email`, `role`): back to the Members page, which shows errors beside their fields (400)."""
     form = invitation_form(membership, request.POST)
-    if not form.is_valid():
-        return form, None
-    email, role = form.cleaned_data["email"], form.cleaned_data["role"]
-    try:
-        invitation = invitations.invite_member(
-            actor=request.user, organization=membership.organization, email=email, role=role,
-            request_meta=RequestMeta.from_request(request),
-        )
-    except invitations.FieldError as error:
-        form.add_error(error.field, error.message)
-        return form, None
-    except services.NotAllowed as error:
-        raise PermissionDenied(error.message) from error
-    label = role_label(membership.organization.kind, role)
-    messages.success(request, f"Invitation sent to {invitation.email} as {label}. The link is valid for 7 days.")
-    return form, redirect("orgs:members", membership.organization.slug)
+    if form.is_valid():
+        email, role = form.cleaned_data["email"], form.cleaned_data["role"]
+        try:
+            invitation = invitations.invite_member(
+                actor=request.user, organization=membership.organization, email=email, role=role,
+                request_meta=RequestMeta.from_request(request),
+            )
+        except org_services.FieldError as error:
+            form.add_error(error.field, error.message)
+        except org_services.NotAllowed as error:
+            raise PermissionDenied(error.message) from error
+        else:
+            label = role_label(membership.organization.kind, role)
+            messages.success(request, f"Invitation sent to {invitation.email} as {label}. The link is valid for 7 days.")
+            return redirect("orgs:members", membership.organization.slug)
+    return render_members_page(request, membership, status=400, invite_form=form)
 
 
 def _invitation_action(request, membership, invitation_id, service, success):
@@ -75,9 +83,9 @@ def _invitation_action(request, membership, invitation_id, service, success):
         raise Http404("No such open invitation.")
     try:
         service(actor=request.user, invitation=invitation, request_meta=RequestMeta.from_request(request))
-    except services.NotAllowed as error:
+    except org_services.NotAllowed as error:
         raise PermissionDenied(error.message) from error
-    except services.ServiceError as error:
+    except org_services.ServiceError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, success.format(email=invitation.email))
@@ -106,7 +114,7 @@ def invitation_revoke(request, membership, invitation_id):
 
 
 def _page(request, invitation, state, status=200, **context):
-    return render(request, "orgs/invitation.html", {"invitation": invitation, "state": state, **context}, status=status)
+    return render(request, "identity/invitation.html", {"invitation": invitation, "state": state, **context}, status=status)
 
 
 def _joined(request, membership):
@@ -130,7 +138,7 @@ def invitation(request, token):
         if request.method == "POST":
             try:
                 return _joined(request, invitations.accept_invitation(token=token, user=user, request_meta=meta))
-            except services.ServiceError as error:
+            except org_services.ServiceError as error:
                 return _page(request, invitation, "problem", status=409, problem=error.message)
         return _page(request, invitation, "accept")
     if User.objects.filter(email=normalize_email(invitation.email)).exists():
@@ -141,7 +149,7 @@ def invitation(request, token):
         account = {"password": form.cleaned_data["password1"], "full_name": form.cleaned_data["full_name"]}
         try:
             membership = invitations.accept_invitation(token=token, new_account=account, request_meta=meta)
-        except services.ServiceError as error:
+        except org_services.ServiceError as error:
             return _page(request, invitation, "problem", status=409, problem=error.message)
         login(request, membership.user, backend=SIGN_IN_BACKEND)
         return _joined(request, membership)
