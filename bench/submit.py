@@ -6,6 +6,7 @@ same run; wrk on loopback drives each in turn. Writes its table into docs/perfor
 """
 
 import argparse
+import base64
 import json
 import os
 import re
@@ -149,6 +150,7 @@ def main():
         "SECURE_SSL_REDIRECT": "false",
         "FEEDBACK_RATE_LIMIT_PER_MINUTE": "100000000",  # one bench user sends every request
         "API_KEY_SECRET": secrets.token_urlsafe(50),
+        "IDENTITY_ENCRYPTION_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),  # a Fernet key
         "API_KEY_RATE_LIMIT_PER_MINUTE": "100000000",  # one bench key sends every request
         "LOG_LEVEL": "WARNING",
     }
