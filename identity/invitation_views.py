@@ -55,9 +55,16 @@ def members_page_section(membership, invite_form=None):
 
 
 @org_member_view(permissions.why_cannot_invite)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def invite(request, membership):
-    """The invitation form (`email`, `role`): back to the Members page, which shows errors beside their fields (400)."""
+    """The invitation form (`email`, `role`): back to the Members page, which shows errors beside their fields (400).
+
+    A refused invitation's page is rendered at this URL, so its relative links (the member list's
+    pages) arrive here as GETs: they go on to the Members page with their query.
+    """
+    if request.method == "GET":
+        query = request.GET.urlencode()
+        return redirect(reverse("orgs:members", args=[membership.organization.slug]) + (f"?{query}" if query else ""))
     form = invitation_form(membership, request.POST)
     if form.is_valid():
         email, role = form.cleaned_data["email"], form.cleaned_data["role"]

@@ -19,7 +19,7 @@ from console import outbox
 from console.addresses import normalize_email, same_address, why_new_email_refused
 from console.mail import absolute_url, send_templated_mail
 from console.models import User
-from console.refusals import CONFLICT, FORBIDDEN, ROLE, Refusal
+from console.refusals import CONFLICT, FORBIDDEN, ROLE, Refusal, code_of, kind_of
 from orgs import permissions
 from orgs.models import ERR_ALREADY_MEMBER, Membership, Organization
 from orgs.permissions import ERR_NOT_ALLOWED
@@ -168,9 +168,9 @@ def _check_can_invite(actor_m, role):
     reason = permissions.why_cannot_grant_role(actor_m, role)
     if reason is None:
         return
-    if reason.code in INVITE_ROLE_REFUSALS:
-        raise FieldError(INVITE_ROLE_REFUSALS[reason.code], "role")
-    if reason.kind == ROLE:
+    if code_of(reason) in INVITE_ROLE_REFUSALS:
+        raise FieldError(INVITE_ROLE_REFUSALS[code_of(reason)], "role")
+    if kind_of(reason) == ROLE:
         raise NotAllowed(reason)
     raise FieldError(reason, "role")
 

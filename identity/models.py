@@ -53,16 +53,17 @@ class InvitationQuerySet(models.QuerySet):
     def with_sender_role(self):
         """Each invitation with ``sender_role``: its sender's present role in the organization (None once they left).
 
-        What identity.invitations.invitation_status needs besides the row, read in the same query.
+        What identity.invitation_status.invitation_status needs besides the row, read in the same query.
         """
-        sender = Membership.objects.filter(user=OuterRef("invited_by"), organization=OuterRef("organization"))
+        # One membership per person and organization: no ordering needed (and none joined in).
+        sender = Membership.objects.filter(user=OuterRef("invited_by"), organization=OuterRef("organization")).order_by()
         return self.annotate(sender_role=Subquery(sender.values("role")[:1]))
 
 
 class Invitation(models.Model):
     """An e-mailed offer to join an organization with a role: single use, valid for a week.
 
-    Its status (pending, accepted, revoked, expired, lapsed) is identity.invitations.invitation_status's
+    Its status (pending, accepted, revoked, expired, lapsed) is identity.invitation_status.invitation_status's
     answer alone.
     """
 

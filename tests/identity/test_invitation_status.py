@@ -133,3 +133,14 @@ def test_the_members_page_form_posts_to_the_invitations_own_url(client, claude_m
     # The Members page itself takes no form any more.
     assert client.post(reverse("orgs:members", args=[slug]), {"email": "new@example.test", "role": "member"}).status_code == 405
     assert not Invitation.objects.exists()
+
+
+def test_links_on_a_refused_invitations_page_lead_back_to_the_members_page(client, claude_members):
+    # A refused invitation renders the Members page at the invitations' URL; its relative page links land here.
+    owner = claude_members["owner"]
+    client.force_login(owner.user)
+    slug = owner.organization.slug
+    refused = client.post(reverse("identity:invite", args=[slug]), {"email": owner.user.email, "role": "member"})
+    assert refused.status_code == 400 and refused.request["PATH_INFO"] == reverse("identity:invite", args=[slug])
+    followed = client.get(reverse("identity:invite", args=[slug]), {"page": "2"})
+    assert followed.status_code == 302 and followed["Location"] == reverse("orgs:members", args=[slug]) + "?page=2"

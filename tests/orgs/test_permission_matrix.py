@@ -85,7 +85,7 @@ METHODS_ALLOWED = {
     "privacy-model-training": {"POST"},
     "privacy-model-training-confirm": {"POST"},
     "members": {"GET"},
-    "invite": {"POST"},
+    "invite": {"GET", "POST"},
     "member-role": {"POST"},
     "member-remove": {"POST"},
     "member-transfer": {"POST"},
@@ -126,7 +126,8 @@ def expected(kind, role, page, method):
     if method not in METHODS_ALLOWED[page]:
         return 405, False
     if method == "GET":
-        return 200, False
+        # A GET of the invitations' URL (a link on a refused invitation's page) goes on to the Members page.
+        return (302 if page == "invite" else 200), False
     changes = role in POST_CHANGES.get(page, {kind: opens})[kind]
     return 302, changes
 
