@@ -14,13 +14,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="Show what would be deleted; delete nothing.")
         # Checked in handle(), which also sees values passed to call_command() that skip argparse.
-        parser.add_argument("--batch-size", default=services.DEFAULT_BATCH_SIZE,
-                            help=f"Rows per batch transaction (1 to {services.MAX_BATCH_SIZE}, "
-                                 f"default {services.DEFAULT_BATCH_SIZE}).")
+        parser.add_argument("--batch-size", default=None,
+                            help=f"Rows per batch transaction (1 to {services.MAX_BATCH_SIZE}); by default batches "
+                                 f"start at {services.DEFAULT_BATCH_SIZE} and are sized by time.")
 
     def handle(self, *args, dry_run, batch_size, **options):
         try:
-            size = services.validate_batch_size(batch_size)
+            size = None if batch_size is None else services.validate_batch_size(batch_size)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         if dry_run:
