@@ -14,11 +14,11 @@ LINK = f"/invitations/{TOKEN}/"
 MEMBERS = "/orgs/acme/settings/members/"
 
 
-def invite(email="newcomer@acme.test", **fields):
-    """An open invitation from owner@ to Acme Corp whose link is LINK."""
+def invite(email="newcomer@acme.test", sender="owner@acme.test", **fields):
+    """An open invitation from `sender` (owner@ by default) to Acme Corp whose link is LINK."""
     def setup():
         now = timezone.now()
-        owner = User.objects.get(email="owner@acme.test")
+        owner = User.objects.get(email=sender)
         Invitation.objects.create(
             organization=Organization.objects.get(slug="acme"), email=email, role="admin", invited_by=owner,
             invited_by_email=owner.email, token_hash=hash_invitation_token(TOKEN), sent_at=now,
@@ -50,11 +50,14 @@ def invitation_states(State):
         "members-invitation-sent": State("owner@acme.test", MEMBERS, step=submit_invitation("newcomer@acme.test")),
         "members-invitation-error": State("owner@acme.test", MEMBERS, step=submit_invitation("member@acme.test")),
         "members-pending-invitation": State("primary@acme.test", MEMBERS, setup=invite()),
+        # A Member cannot give Admin: the invitation lapsed with its sender's rights.
+        "members-lapsed-invitation": State("primary@acme.test", MEMBERS, setup=invite(sender="member@acme.test")),
         "invitation-join": State(None, LINK, setup=invite()),
         "invitation-join-errors": State(None, LINK, setup=invite(), step=short_password),
         "invitation-sign-in-to-accept": State(None, LINK, setup=invite("dev@acme.test")),
         "invitation-accept": State("dev@acme.test", LINK, setup=invite("dev@acme.test")),
         "invitation-other-account": State("member@acme.test", LINK, status=403, setup=invite()),
         "invitation-used": State(None, LINK, status=410, setup=invite(accepted_at=timezone.now())),
+        "invitation-lapsed": State(None, LINK, status=410, setup=invite(sender="member@acme.test")),
         "invitation-unknown": State(None, "/invitations/no-such-token/", status=404),
     }
