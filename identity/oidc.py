@@ -21,7 +21,7 @@ from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 
-from . import crypto
+from . import crypto, outbound
 
 SESSION_KEY = "identity_oidc"
 PENDING_SECONDS = 10 * 60
@@ -58,11 +58,16 @@ def redirect_uri(connection):
 
 def _get_json(url):
     try:
-        response = requests.get(url, timeout=settings.SSO_HTTP_TIMEOUT_SECONDS)
-        response.raise_for_status()
-        return response.json()
+        with outbound.session() as http:
+            response = http.get(url, timeout=settings.SSO_HTTP_TIMEOUT_SECONDS)
+            response.raise_for_status()
+            return response.json()
     except (requests.RequestException, ValueError) as error:
-        raise OIDCError(ERR_PROVIDER, "provider_unreachable") from error
+        raise OIDCError(ERR_PROVIDER, _unreachable_code(error)) from error
+
+
+def _unreachable_code(error):
+    return "provider_address_refused" if outbound.is_refused_address(error) else "provider_unreachable"
 
 
 def _cache_key(kind, url):
@@ -98,13 +103,13 @@ def _key_set(jwks_uri, *, fresh=False):
 
 
 def _session(connection):
-    return OAuth2Session(
+    return outbound.guard(OAuth2Session(
         client_id=connection.client_id,
         client_secret=crypto.decrypt_secret(connection.client_secret_encrypted),
         redirect_uri=redirect_uri(connection),
         scope=SCOPES,
         code_challenge_method="S256",
-    )
+    ))
 
 
 def start(connection, session):
@@ -192,7 +197,8 @@ def finish(connection, session, params):
             timeout=settings.SSO_HTTP_TIMEOUT_SECONDS,
         )
     except (AuthlibBaseError, requests.RequestException, ValueError) as error:
-        raise OIDCError(ERR_PROVIDER, "token_exchange") from error
+        code = "provider_address_refused" if outbound.is_refused_address(error) else "token_exchange"
+        raise OIDCError(ERR_PROVIDER, code) from error
     id_token = tokens.get("id_token")
     if not isinstance(id_token, str):
         raise OIDCError(ERR_TOKEN, "no_id_token")

@@ -25,6 +25,7 @@ from saml2.config import SPConfig
 from saml2.metadata import entity_descriptor
 from saml2.saml import NAMEID_FORMAT_EMAILADDRESS, NAMEID_FORMAT_UNSPECIFIED
 
+from . import outbound
 from .models import UsedAssertion
 
 MD = "{urn:oasis:names:tc:SAML:2.0:metadata}"
@@ -39,6 +40,7 @@ NAME_ATTRIBUTES = ("displayname", "name", "http://schemas.microsoft.com/identity
 
 ERR_METADATA = "The metadata is not SAML 2.0 metadata of an identity provider (an EntityDescriptor with an IDPSSODescriptor)."
 ERR_METADATA_FETCH = "The metadata URL could not be read: {reason}."
+REASON_REFUSED_ADDRESS = "it leads to a private or local network address (a redirect included)"
 ERR_METADATA_MISSING = "Paste the identity provider's metadata XML or give its URL."
 ERR_NO_REDIRECT_SSO = "The metadata has no single sign-on service with the HTTP-Redirect binding."
 
@@ -64,10 +66,13 @@ def fetch_metadata(url):
     if not url:
         raise SAMLError(ERR_METADATA_MISSING, "metadata_missing")
     try:
-        response = requests.get(url, timeout=settings.SSO_HTTP_TIMEOUT_SECONDS, stream=True)
-        response.raise_for_status()
-        body = response.raw.read(METADATA_MAX_BYTES + 1, decode_content=True)
+        with outbound.session() as http:
+            response = http.get(url, timeout=settings.SSO_HTTP_TIMEOUT_SECONDS, stream=True)
+            response.raise_for_status()
+            body = response.raw.read(METADATA_MAX_BYTES + 1, decode_content=True)
     except (requests.RequestException, OSError, ValueError) as error:
+        if outbound.is_refused_address(error):
+            raise SAMLError(ERR_METADATA_FETCH.format(reason=REASON_REFUSED_ADDRESS), "metadata_address_refused") from error
         raise SAMLError(ERR_METADATA_FETCH.format(reason=type(error).__name__), "metadata_fetch") from error
     if len(body) > METADATA_MAX_BYTES:
         raise SAMLError(ERR_METADATA_FETCH.format(reason="larger than 1 MB"), "metadata_fetch")

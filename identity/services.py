@@ -17,7 +17,7 @@ from console.refusals import CONFLICT, FORBIDDEN, INVALID, ROLE, Refusal, kind_o
 from orgs.models import Membership
 from orgs.services import FieldError, NotAllowed, ServiceError, lock_org, membership_of
 
-from . import audit, crypto, dns_check, permissions, saml
+from . import audit, crypto, dns_check, outbound, permissions, saml
 from .directory import apply_directory_roles
 from .models import ERR_DOMAIN_TAKEN, Domain, Protocol, SCIMGroup, SCIMToken, SSOConnection
 from .permissions import ERR_NOT_ALLOWED
@@ -39,6 +39,9 @@ ERR_ENFORCE_UNTESTED = Refusal("enforce_untested", "Sign in through your identit
 ERR_ENFORCE_UNCONFIGURED = Refusal("enforce_unconfigured", "Set up an identity provider before enforcing single sign-on.", CONFLICT)
 ERR_OIDC_FIELDS = Refusal("oidc_fields", "OpenID Connect needs the issuer, the client ID and the client secret.", INVALID)
 ERR_HTTPS = Refusal("https", "Use an https:// address: the identity provider's answers must not travel in clear.", INVALID)
+ERR_PRIVATE_ADDRESS = Refusal(
+    "private_address", "This address leads to a private or local network. Give the identity provider's public address.",
+    INVALID)
 ERR_TOKEN_NAME = Refusal("token_name", "Give the token a name of 1 to 100 characters.", INVALID)
 ERR_TOKEN_GONE = Refusal("token_gone", "That token is no longer active.", CONFLICT)
 ERR_GROUP_GONE = Refusal("group_gone", "That group no longer exists.", CONFLICT)
@@ -217,16 +220,19 @@ def _settings_changes(old, new, *, first):
     return {key: old[key] for key in changed if key in old}, {key: new[key] for key in changed}
 
 
-def check_https(url, field):
-    """Identity providers are reached over HTTPS (plain HTTP only where IDENTITY_ALLOW_HTTP is on: development)."""
+def check_provider_url(url, field):
+    """Identity providers are reached over HTTPS (plain HTTP only where IDENTITY_ALLOW_HTTP is on: development),
+    at a public address (outbound.py checks every connection; this says so when the address is saved)."""
     if url and not url.startswith("https://") and not (settings.IDENTITY_ALLOW_HTTP and url.startswith("http://")):
         raise FieldError(ERR_HTTPS, field)
+    if url and outbound.leads_to_refused_address(url):
+        raise FieldError(ERR_PRIVATE_ADDRESS, field)
 
 
 def configure_oidc(*, actor, organization, issuer, client_id, client_secret, jit_role, request_meta=audit.SYSTEM):
     """Set the organization's provider to OpenID Connect; an empty secret keeps the stored one."""
     _check_jit_role(organization, jit_role)
-    check_https(issuer, "issuer")
+    check_provider_url(issuer, "issuer")
     with transaction.atomic():
         org = lock_org(organization)
         _check_can_manage(actor, org)
@@ -247,7 +253,7 @@ def configure_oidc(*, actor, organization, issuer, client_id, client_secret, jit
 def configure_saml(*, actor, organization, metadata_xml, metadata_url, jit_role, request_meta=audit.SYSTEM):
     """Set the organization's provider to SAML from the IdP's metadata (pasted XML, or fetched from its URL)."""
     _check_jit_role(organization, jit_role)
-    check_https(metadata_url, "idp_metadata_url")
+    check_provider_url(metadata_url, "idp_metadata_url")
     _check_can_manage(actor, organization)
     # Fetching and reading the metadata happens before the transaction (it may take seconds).
     try:

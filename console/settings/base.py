@@ -344,5 +344,9 @@ SSO_HTTP_TIMEOUT_SECONDS = 5
 # Identity providers are reached over HTTPS only; development (and its tests, whose providers listen on
 # loopback) also allows plain HTTP.
 IDENTITY_ALLOW_HTTP = False
+# Identity providers are reached only at public addresses: never loopback, private, link-local (cloud
+# metadata), shared or other special ranges, whatever a customer names (identity/outbound.py). Development
+# and its tests allow loopback.
+IDENTITY_ALLOW_LOOPBACK = False
 # The xmlsec1 program (Debian package xmlsec1) that signs and checks SAML messages (pysaml2).
 XMLSEC_BINARY = env.str("XMLSEC_BINARY", default="/usr/bin/xmlsec1")

@@ -21,8 +21,10 @@ SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-prod
 API_KEY_SECRET = env("API_KEY_SECRET", default="dev-only-insecure-api-key-secret")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 
-# Development and tests: a Fernet key derived from SECRET_KEY unless IDENTITY_ENCRYPTION_KEY is set.
+# Development and tests: identity providers may answer over plain HTTP and on loopback (the tests' own).
 IDENTITY_ALLOW_HTTP = True
+IDENTITY_ALLOW_LOOPBACK = True
+# Development and tests: a Fernet key derived from SECRET_KEY unless IDENTITY_ENCRYPTION_KEY is set.
 IDENTITY_ENCRYPTION_KEYS = env_fernet_keys("IDENTITY_ENCRYPTION_KEY", default=[derived_fernet_key(SECRET_KEY, "identity.secrets")])
 
 ensure_dir(VAR_DIR)
