@@ -185,6 +185,9 @@ class SSOConnection(models.Model):
     first_success_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        verbose_name, verbose_name_plural = "SSO connection", "SSO connections"
+
     def __str__(self):
         return f"{self.get_protocol_display()} for {self.organization}"
 
@@ -227,6 +230,7 @@ class SCIMToken(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name, verbose_name_plural = "SCIM token", "SCIM tokens"
 
     def __str__(self):
         return f"{self.name} ({self.organization})"
@@ -250,6 +254,7 @@ class SCIMUser(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name, verbose_name_plural = "SCIM user", "SCIM users"
         constraints = [
             models.UniqueConstraint(fields=["organization", "user"], name="one_scim_record_per_person_and_org"),
         ]
@@ -271,6 +276,7 @@ class SCIMGroup(models.Model):
 
     class Meta:
         ordering = ["display_name"]
+        verbose_name, verbose_name_plural = "SCIM group", "SCIM groups"
         constraints = [
             models.UniqueConstraint(fields=["organization", "display_name"], name="one_scim_group_per_name_and_org"),
         ]

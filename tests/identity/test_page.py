@@ -6,6 +6,7 @@ from audit.actions import ACTIONS
 from identity import audit
 from identity.models import Domain, SCIMToken, SSOConnection
 from tests.conftest import CLAUDE_ROLES, CONSOLE_ROLES
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +103,11 @@ def test_the_settings_navigation_links_the_page_for_deciders_only(client, claude
     assert URL.format(slug="claude-ent") in client.get("/orgs/claude-ent/").content.decode()
     client.force_login(claude_members["member"].user)
     assert URL.format(slug="claude-ent") not in client.get("/orgs/claude-ent/").content.decode()
+
+
+def test_the_staff_admin_names_identity_models_with_their_acronyms(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    page = client.get("/admin/identity/").content.decode()
+    for name in ("SSO connections", "SCIM tokens", "SCIM groups"):
+        assert f">{name}<" in page
+    assert "Sso connections" not in page and "Scim tokens" not in page
