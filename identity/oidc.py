@@ -57,17 +57,19 @@ def redirect_uri(connection):
 
 
 def _get_json(url):
+    """The JSON document at `url` (read by outbound's rules: a public address, at most 1 MB)."""
     try:
         with outbound.session() as http:
             response = http.get(url, timeout=settings.SSO_HTTP_TIMEOUT_SECONDS)
             response.raise_for_status()
             return response.json()
-    except (requests.RequestException, ValueError) as error:
-        raise OIDCError(ERR_PROVIDER, _unreachable_code(error)) from error
+    # RecursionError: JSON nested thousands deep.
+    except (requests.RequestException, ValueError, RecursionError) as error:
+        raise OIDCError(ERR_PROVIDER, _failure_code(error, "provider_unreachable")) from error
 
 
-def _unreachable_code(error):
-    return "provider_address_refused" if outbound.is_refused_address(error) else "provider_unreachable"
+def _failure_code(error, code):
+    return "provider_address_refused" if outbound.is_refused_address(error) else code
 
 
 def _cache_key(kind, url):
@@ -196,9 +198,8 @@ def finish(connection, session, params):
             document["token_endpoint"], code=code, code_verifier=entry["verifier"],
             timeout=settings.SSO_HTTP_TIMEOUT_SECONDS,
         )
-    except (AuthlibBaseError, requests.RequestException, ValueError) as error:
-        code = "provider_address_refused" if outbound.is_refused_address(error) else "token_exchange"
-        raise OIDCError(ERR_PROVIDER, code) from error
+    except (AuthlibBaseError, requests.RequestException, ValueError, RecursionError) as error:
+        raise OIDCError(ERR_PROVIDER, _failure_code(error, "token_exchange")) from error
     id_token = tokens.get("id_token")
     if not isinstance(id_token, str):
         raise OIDCError(ERR_TOKEN, "no_id_token")

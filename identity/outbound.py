@@ -1,50 +1,136 @@
-"""Requests to identity providers, which go only to public addresses.
+"""Requests to identity providers, which go only to public addresses, over HTTPS, and read a bounded answer.
 
 A customer names the addresses: an OIDC issuer, a SAML metadata URL, and the endpoints the issuer's
 discovery document lists. Without a guard, an owner could make the console fetch from its own network
 (loopback services, private ranges, the cloud's metadata address at 169.254.169.254). requests-hardened
 (Saleor's SSRF filter) resolves each host once, refuses loopback, private, link-local, shared, multicast
 and other special ranges, and connects to the very address it checked, so a second DNS answer cannot
-swap in another; every redirect goes through the same check. Development and its tests, whose
-providers listen on loopback, allow loopback with IDENTITY_ALLOW_LOOPBACK.
+swap in another. This module adds what it leaves out:
+
+- the ranges it lets through: any address that is not global, reserved or site-local, and IPv6 forms
+  that carry an IPv4 address (IPv4-compatible ::/96, IPv4-translated ::ffff:0:0:0/96);
+- every hop of a redirect checked alike, and plain http:// refused on every hop where
+  IDENTITY_ALLOW_HTTP is off (a redirect from https:// to http:// included);
+- no proxy from the environment (a proxy would resolve the name again, undoing the pinning);
+- an answer of at most MAX_RESPONSE_BYTES (after decompression), read within DEADLINE_SECONDS in all:
+  a per-read timeout alone lets a server drip one byte at a time for ever.
+
+Development and its tests, whose providers listen on loopback, allow loopback with IDENTITY_ALLOW_LOOPBACK.
 """
 
+import ipaddress
+import time
 from urllib.parse import urlsplit
 
+import requests
 from django.conf import settings
-from requests_hardened import Config, HTTPSession
 from requests_hardened.ip_filter import InvalidIPAddress, filter_host
 from requests_hardened.ip_filter_adapter import IPFilterAdapter
+from urllib3.util import parse_url
 
 MAX_REDIRECTS = 5
+MAX_RESPONSE_BYTES = 1_000_000
+READ_CHUNK_BYTES = 64 * 1024
+# IPv4 addresses written as IPv6: IPv4-compatible (deprecated) and IPv4-translated (SIIT).
+EMBEDDING_IPV4 = (ipaddress.ip_network("::/96"), ipaddress.ip_network("::ffff:0:0:0/96"))
 
-__all__ = ["InvalidIPAddress", "guard", "is_refused_address", "leads_to_refused_address", "session"]
+__all__ = ["InvalidIPAddress", "PlainHTTPRefused", "ResponseTooLarge", "ResponseTooSlow", "describe_failure", "guard",
+           "is_refused_address", "leads_to_refused_address", "session"]
 
 
-def _config():
-    timeout = settings.SSO_HTTP_TIMEOUT_SECONDS
-    return Config(ip_filter_enable=True, ip_filter_allow_loopback_ips=settings.IDENTITY_ALLOW_LOOPBACK,
-                  never_redirect=False, default_timeout=(timeout, timeout))
+class PlainHTTPRefused(requests.RequestException):
+    """A hop over plain http:// where IDENTITY_ALLOW_HTTP is off."""
 
 
-def session():
-    """A requests session that reaches only public addresses (loopback too where development allows it)."""
-    http = HTTPSession(_config())
-    http.max_redirects = MAX_REDIRECTS
-    return http
+class ResponseTooLarge(requests.RequestException):
+    """An answer longer than MAX_RESPONSE_BYTES."""
+
+
+class ResponseTooSlow(requests.Timeout):
+    """An answer not read in full within the deadline."""
+
+
+def deadline_seconds():
+    """The time a whole answer may take: twice the per-read timeout."""
+    return 2 * settings.SSO_HTTP_TIMEOUT_SECONDS
+
+
+def is_refused_ip(ip, *, allow_loopback):
+    """Whether an address is outside what an identity provider may be reached at (beyond the library's rule)."""
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif any(ip in network for network in EMBEDDING_IPV4):
+            return True
+    if allow_loopback and ip.is_loopback:
+        return False
+    return not ip.is_global or ip.is_reserved or ip.is_multicast or getattr(ip, "is_site_local", False)
+
+
+def _checked_host(hostname, port, *, allow_loopback):
+    """The address to connect to for `hostname` (resolved once), or InvalidIPAddress."""
+    address = filter_host(hostname.rstrip(".") or hostname, port, allow_loopback=allow_loopback)
+    ip = ipaddress.ip_address(address.strip("[]"))
+    if is_refused_ip(ip, allow_loopback=allow_loopback):
+        raise InvalidIPAddress(ip)
+    return address
+
+
+class ProviderAdapter(IPFilterAdapter):
+    """requests-hardened's adapter with this module's extra ranges, the scheme rule and a bounded answer."""
+
+    def build_connection_pool_key_attributes(self, request, verify, cert=None):
+        host_params, pool_kwargs = super().build_connection_pool_key_attributes(request, verify, cert)
+        ip = ipaddress.ip_address(host_params["host"].strip("[]"))
+        if is_refused_ip(ip, allow_loopback=self._allow_loopback):
+            raise InvalidIPAddress(ip)
+        return host_params, pool_kwargs
+
+    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+        if request.url.lower().startswith("http://") and not settings.IDENTITY_ALLOW_HTTP:
+            raise PlainHTTPRefused("plain http:// is not allowed", request=request)
+        if timeout is None:
+            timeout = (settings.SSO_HTTP_TIMEOUT_SECONDS, settings.SSO_HTTP_TIMEOUT_SECONDS)
+        response = super().send(request, stream=True, timeout=timeout, verify=verify, cert=cert, proxies=proxies)
+        try:
+            response._content, response._content_consumed = _read_bounded(response), True
+        finally:
+            response.close()
+        return response
+
+
+def _read_bounded(response):
+    """The whole (decoded) body, refused past MAX_RESPONSE_BYTES or the deadline."""
+    deadline = time.monotonic() + deadline_seconds()
+    body = bytearray()
+    # read1: what one receive brings (each within the per-read timeout), so the deadline is checked often;
+    # b"" only at the end of the answer.
+    while chunk := response.raw.read1(READ_CHUNK_BYTES, decode_content=True):
+        body += chunk
+        if len(body) > MAX_RESPONSE_BYTES:
+            raise ResponseTooLarge(f"longer than {MAX_RESPONSE_BYTES:,} bytes", response=response)
+        if time.monotonic() > deadline:
+            raise ResponseTooSlow(f"not read within {deadline_seconds()} s", response=response)
+    return bytes(body)
 
 
 def guard(http):
-    """Mount the same address filter on an existing requests session (authlib's OAuth2Session is one)."""
+    """Put the provider rules on a requests session (ours, or authlib's OAuth2Session)."""
     allow_loopback = settings.IDENTITY_ALLOW_LOOPBACK
-    http.mount("http://", IPFilterAdapter(is_https_proto=False, allow_loopback=allow_loopback))
-    http.mount("https://", IPFilterAdapter(is_https_proto=True, allow_loopback=allow_loopback))
+    http.mount("http://", ProviderAdapter(is_https_proto=False, allow_loopback=allow_loopback))
+    http.mount("https://", ProviderAdapter(is_https_proto=True, allow_loopback=allow_loopback))
     http.max_redirects = MAX_REDIRECTS
+    http.trust_env = False  # no proxy, .netrc or CA bundle from the environment: the address checked is the one used
     return http
 
 
+def session():
+    """A requests session that follows the provider rules."""
+    return guard(requests.Session())
+
+
 def is_refused_address(error):
-    """Whether a requests error (or one it was raised from) is the filter refusing an address."""
+    """Whether a requests error (or one it was raised from) is an address the rules refuse."""
     while error is not None:
         if isinstance(error, InvalidIPAddress):
             return True
@@ -52,23 +138,55 @@ def is_refused_address(error):
     return False
 
 
-def leads_to_refused_address(url):
-    """Whether the URL's host is, or resolves now to, an address the filter refuses.
+def describe_failure(error):
+    """Plain words for why an identity provider's address could not be read."""
+    if is_refused_address(error):
+        return "it leads to a private or local network address (a redirect included)"
+    if isinstance(error, PlainHTTPRefused):
+        return "it (or a redirect) uses plain http://, not https://"
+    if isinstance(error, ResponseTooLarge):
+        return f"its answer is longer than {MAX_RESPONSE_BYTES // 1_000_000} MB"
+    if isinstance(error, requests.Timeout):
+        return "the server did not answer in time"
+    if isinstance(error, requests.TooManyRedirects):
+        return f"it redirects more than {MAX_REDIRECTS} times"
+    if isinstance(error, requests.HTTPError) and error.response is not None:
+        return f"the server answered HTTP {error.response.status_code}"
+    if isinstance(error, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+                          requests.exceptions.InvalidSchema, ValueError)):
+        return "it is not a valid web address"
+    return "the server could not be reached"
 
-    For a clear error when an owner saves the address; the filter still checks every connection, since
-    a name may resolve elsewhere later. A name that does not resolve (yet) is not refused here.
+
+def leads_to_refused_address(url):
+    """Whether the URL's host is, or resolves now to, an address the rules refuse.
+
+    For a clear error when an owner saves the address; every connection is still checked, since a name
+    may resolve elsewhere later. The URL is read as requests reads it (urllib3's parser, so a backslash
+    ends the host as it does when connecting). A name that does not resolve (yet) is not refused here.
     """
-    parts = urlsplit(url)
     try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+        parts = parse_url(url)
     except ValueError:
         return False
-    if not parts.hostname:
+    if not parts.host:
         return False
+    port = parts.port or (443 if (parts.scheme or "").lower() == "https" else 80)
     try:
-        filter_host(parts.hostname, port, allow_loopback=settings.IDENTITY_ALLOW_LOOPBACK)
+        _checked_host(parts.host.strip("[]"), port, allow_loopback=settings.IDENTITY_ALLOW_LOOPBACK)
     except InvalidIPAddress:
         return True
     except (OSError, UnicodeError, ValueError):  # requests' errors are OSErrors: a name that does not resolve
         return False
     return False
+
+
+def is_valid_address(url):
+    """Whether requests can use the URL at all (scheme, host, a port from 1 to 65535)."""
+    try:
+        parts = parse_url(url)
+        split = urlsplit(url)
+        split.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        return False
+    return bool(parts.host) and "\\" not in (split.netloc or "") and (parts.port is None or 0 < parts.port < 65536)

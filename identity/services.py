@@ -39,6 +39,7 @@ ERR_ENFORCE_UNTESTED = Refusal("enforce_untested", "Sign in through your identit
 ERR_ENFORCE_UNCONFIGURED = Refusal("enforce_unconfigured", "Set up an identity provider before enforcing single sign-on.", CONFLICT)
 ERR_OIDC_FIELDS = Refusal("oidc_fields", "OpenID Connect needs the issuer, the client ID and the client secret.", INVALID)
 ERR_HTTPS = Refusal("https", "Use an https:// address: the identity provider's answers must not travel in clear.", INVALID)
+ERR_ADDRESS_INVALID = Refusal("address_invalid", "This is not a web address the console can reach.", INVALID)
 ERR_PRIVATE_ADDRESS = Refusal(
     "private_address", "This address leads to a private or local network. Give the identity provider's public address.",
     INVALID)
@@ -225,6 +226,8 @@ def check_provider_url(url, field):
     at a public address (outbound.py checks every connection; this says so when the address is saved)."""
     if url and not url.startswith("https://") and not (settings.IDENTITY_ALLOW_HTTP and url.startswith("http://")):
         raise FieldError(ERR_HTTPS, field)
+    if url and not outbound.is_valid_address(url):
+        raise FieldError(ERR_ADDRESS_INVALID, field)
     if url and outbound.leads_to_refused_address(url):
         raise FieldError(ERR_PRIVATE_ADDRESS, field)
 
@@ -257,10 +260,13 @@ def configure_saml(*, actor, organization, metadata_xml, metadata_url, jit_role,
     _check_can_manage(actor, organization)
     # Fetching and reading the metadata happens before the transaction (it may take seconds).
     try:
+        fetched = not metadata_xml
         metadata_xml = metadata_xml or saml.fetch_metadata(metadata_url)
         entity_id = saml.idp_entity_id(metadata_xml)
     except saml.SAMLError as error:
-        raise FieldError(error.message, "idp_metadata_xml") from error
+        # Beside what was given: the URL when it could not be read, else the metadata itself.
+        field = "idp_metadata_url" if fetched and error.code in saml.FETCH_CODES else "idp_metadata_xml"
+        raise FieldError(error.message, field) from error
     with transaction.atomic():
         org = lock_org(organization)
         _check_can_manage(actor, org)

@@ -1,12 +1,24 @@
-"""Identity providers are reached only at public addresses: an owner cannot point the console at its own
-network (loopback services, private ranges, the cloud's metadata address), not even through a redirect."""
+"""Identity providers are reached only at public addresses, over HTTPS, with a bounded answer: an owner
+cannot point the console at its own network (loopback services, private ranges, the cloud's metadata
+address), not through a redirect or another spelling, and a hostile provider cannot hold a worker."""
 
+import contextlib
+import datetime
+import gzip
+import ipaddress
+import ssl
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 import requests
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from django.core.cache import cache
 
 from console.refusals import code_of
 from identity import oidc, outbound, services
@@ -20,6 +32,8 @@ PRIVATE_OR_LOCAL = [
     "http://127.0.0.1:6379/", "http://localhost/metadata", "http://[::1]/", "http://10.0.0.5/", "http://172.16.0.1/",
     "http://192.168.1.1/", "http://169.254.169.254/latest/meta-data/", "http://100.64.0.1/", "http://0.0.0.0/",
     "http://[::ffff:127.0.0.1]/", "http://[fd00::1]/", "http://[fe80::1]/",
+    # IPv6 forms that carry an IPv4 address, and site-local: the filter library lets these through.
+    "http://[::127.0.0.1]/", "http://[::a9fe:a9fe]/", "http://[::ffff:0:a9fe:a9fe]/", "http://[fec0::1]/",
 ]
 
 
@@ -30,11 +44,11 @@ def no_loopback(settings):
     return settings
 
 
-class Redirector:
-    """A loopback HTTP server that answers every GET with a redirect to `location`, counting them."""
+class Server:
+    """A loopback HTTP(S) server whose every GET is answered by `answer(handler)`, counting the GETs."""
 
-    def __init__(self):
-        self.location, self.hits = "", 0
+    def __init__(self, answer, tls=None):
+        self.answer, self.hits = answer, 0
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -43,13 +57,18 @@ class Redirector:
 
             def do_GET(self):
                 owner.hits += 1
-                self.send_response(302)
-                self.send_header("Location", owner.location)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
+                # The console hanging up (a long or slow answer cut short) is what some tests check.
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    owner.answer(self)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/metadata"
+        scheme = "http"
+        if tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+            scheme = "https"
+        self.url = f"{scheme}://127.0.0.1:{self.server.server_address[1]}/metadata"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def stop(self):
@@ -57,24 +76,97 @@ class Redirector:
         self.server.server_close()
 
 
+def redirect_to(location):
+    def answer(handler):
+        handler.send_response(302)
+        handler.send_header("Location", location)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+    return answer
+
+
+def body(content, **headers):
+    def answer(handler):
+        handler.send_response(200)
+        for name, value in {"Content-Length": str(len(content)), **headers}.items():
+            handler.send_header(name, value)
+        handler.end_headers()
+        handler.wfile.write(content)
+    return answer
+
+
+def drip(handler):
+    """Headers at once, then one byte every 0.2 s, for ever."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    handler.end_headers()
+    while True:
+        handler.wfile.write(b" ")
+        handler.wfile.flush()
+        time.sleep(0.2)
+
+
 @pytest.fixture
-def redirector():
-    server = Redirector()
-    yield server
-    server.stop()
+def serve():
+    servers = []
+
+    def make(answer, tls=None):
+        servers.append(Server(answer, tls))
+        return servers[-1]
+
+    yield make
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def loopback_certificate(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1: (certificate file, key file)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    folder = tmp_path_factory.mktemp("tls")
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return str(cert_file), str(key_file)
+
+
+def configure_saml_from(org, url):
+    return services.configure_saml(actor=org.primary.user, organization=org, metadata_xml="", metadata_url=url,
+                                   jit_role="")
+
+
+# Saving an address
 
 
 @pytest.mark.parametrize("url", PRIVATE_OR_LOCAL)
 def test_a_private_or_local_address_is_refused_beside_its_field_when_saved(sso_org, no_loopback, url):
-    owner = sso_org.primary.user
     with pytest.raises(services.FieldError) as saml_refusal:
-        services.configure_saml(actor=owner, organization=sso_org, metadata_xml="", metadata_url=url, jit_role="")
+        configure_saml_from(sso_org, url)
     with pytest.raises(services.FieldError) as oidc_refusal:
-        services.configure_oidc(actor=owner, organization=sso_org, issuer=url, client_id="c", client_secret="s",
-                                jit_role="")
+        services.configure_oidc(actor=sso_org.primary.user, organization=sso_org, issuer=url, client_id="c",
+                                client_secret="s", jit_role="")
     assert (saml_refusal.value.field, code_of(saml_refusal.value.args[0])) == ("idp_metadata_url", "private_address")
     assert (oidc_refusal.value.field, code_of(oidc_refusal.value.args[0])) == ("issuer", "private_address")
     assert not SSOConnection.objects.filter(organization=sso_org).exclude(protocol="").exists()
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1\\@idp.example/", "http://idp.example\\@127.0.0.1/",
+                                 "https://idp.example:99999/", "https://idp.example:0/", "https:///no-host"])
+def test_an_address_requests_would_read_otherwise_is_refused_when_saved(sso_org, url):
+    with pytest.raises(services.FieldError) as refused:
+        services.configure_oidc(actor=sso_org.primary.user, organization=sso_org, issuer=url, client_id="c",
+                                client_secret="s", jit_role="")
+    assert code_of(refused.value.args[0]) == "address_invalid"
 
 
 def test_the_settings_page_shows_the_refusal_next_to_the_metadata_url(client, sso_org, no_loopback):
@@ -92,21 +184,82 @@ def test_a_name_that_does_not_resolve_yet_may_be_saved(sso_org, no_loopback):
     assert connection.issuer == "https://idp.example"
 
 
-def test_a_public_address_that_redirects_into_the_private_network_is_refused(sso_org, redirector):
-    # Loopback is allowed here (the redirector listens on it): the redirect's target is what gets refused.
-    redirector.location = "http://169.254.169.254/latest/meta-data/"
+# Every hop of a fetch
+
+
+def test_a_public_address_that_redirects_into_the_private_network_is_refused(sso_org, serve):
+    # Loopback is allowed here (the server listens on it): the redirect's target is what gets refused.
+    server = serve(redirect_to("http://169.254.169.254/latest/meta-data/"))
     with pytest.raises(services.FieldError, match="private or local network address") as refused:
-        services.configure_saml(actor=sso_org.primary.user, organization=sso_org, metadata_xml="",
-                                metadata_url=redirector.url, jit_role="")
-    assert refused.value.field == "idp_metadata_xml"
-    assert redirector.hits == 1
+        configure_saml_from(sso_org, server.url)
+    assert refused.value.field == "idp_metadata_url"
+    assert server.hits == 1
 
 
-def test_redirects_are_followed_a_few_times_only(redirector):
-    redirector.location = redirector.url
+def test_redirects_are_followed_a_few_times_only(serve):
+    server = serve(None)
+    server.answer = redirect_to(server.url)
     with pytest.raises(requests.TooManyRedirects), outbound.session() as http:
-        http.get(redirector.url)
-    assert redirector.hits == outbound.MAX_REDIRECTS + 1
+        http.get(server.url)
+    assert server.hits == outbound.MAX_REDIRECTS + 1
+
+
+def test_plain_http_is_refused_on_every_hop_unless_development_allows_it(serve, loopback_certificate, settings):
+    settings.IDENTITY_ALLOW_HTTP = False
+    target = serve(body(b"{}"))
+    with pytest.raises(outbound.PlainHTTPRefused), outbound.session() as http:
+        http.get(target.url)
+    # A provider on https:// that sends the console on to http://: the second hop is never made.
+    first = serve(redirect_to(target.url), tls=loopback_certificate)
+    with pytest.raises(outbound.PlainHTTPRefused), outbound.session() as http:
+        http.get(first.url, verify=loopback_certificate[0])
+    assert (first.hits, target.hits) == (1, 0)
+
+
+def test_proxies_from_the_environment_are_not_used(serve, monkeypatch):
+    # A proxy would resolve the name again, undoing the check: the variable is ignored.
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    server = serve(body(b"{}"))
+    with outbound.session() as http:
+        assert http.get(server.url).json() == {}
+    assert server.hits == 1
+
+
+# The answer
+
+
+@pytest.mark.parametrize("answer", [
+    body(b" " * (outbound.MAX_RESPONSE_BYTES + 1)),
+    # 50 MB of zeros in ~50 kB: counted after decompression.
+    body(gzip.compress(b"\0" * 50_000_000, compresslevel=9), **{"Content-Encoding": "gzip"}),
+], ids=["long", "gzip-bomb"])
+def test_an_answer_longer_than_the_limit_is_refused_beside_the_url(sso_org, serve, answer):
+    server = serve(answer)
+    with pytest.raises(services.FieldError, match="longer than 1 MB") as refused:
+        configure_saml_from(sso_org, server.url)
+    assert refused.value.field == "idp_metadata_url"
+
+
+def test_an_answer_dripped_byte_by_byte_is_cut_at_the_deadline(sso_org, serve, settings):
+    settings.SSO_HTTP_TIMEOUT_SECONDS = 1  # each read gets 1 s; the whole answer 2 s
+    server = serve(drip)
+    with pytest.raises(services.FieldError, match="did not answer in time"):
+        configure_saml_from(sso_org, server.url)
+    assert server.hits == 1
+
+
+def test_failures_are_named_in_plain_words(sso_org, serve):
+    server = serve(body(b"gone", **{"Content-Type": "text/plain"}))
+    server.answer = lambda handler: (handler.send_response(404), handler.send_header("Content-Length", "0"),
+                                     handler.end_headers())
+    with pytest.raises(services.FieldError, match="the server answered HTTP 404"):
+        configure_saml_from(sso_org, server.url)
+    server.stop()
+    with pytest.raises(services.FieldError, match="the server could not be reached"):
+        configure_saml_from(sso_org, server.url)
+
+
+# Sign-in
 
 
 def test_a_sign_in_never_asks_a_provider_on_a_refused_address_for_discovery(client, oidc_connection, provider, no_loopback,
@@ -130,6 +283,26 @@ def test_the_token_exchange_never_reaches_a_refused_address(client, oidc_connect
     assert not [request for request in provider.requests if request[0] == "POST"]
 
 
-def test_the_token_session_carries_the_filter(oidc_connection, no_loopback):
+def test_the_token_session_carries_the_rules(oidc_connection, no_loopback):
     with pytest.raises(outbound.InvalidIPAddress):
         oidc._session(oidc_connection).post("http://169.254.169.254/token", timeout=1, withhold_token=True)
+
+
+def test_json_nested_thousands_deep_is_a_refusal_not_an_error(client, sso_org, serve):
+    server = serve(body(b"[" * 100_000 + b"]" * 100_000, **{"Content-Type": "application/json"}))
+    services.configure_oidc(actor=sso_org.primary.user, organization=sso_org, issuer=server.url, client_id="c",
+                            client_secret="s", jit_role="")
+    cache.clear()
+    response = client.get("/accounts/sso/", {"email": f"member@{DOMAIN}"})
+    assert response.status_code == 502
+    assert server.hits == 1
+
+
+def test_sign_in_starts_are_throttled_per_organization(client, sso_org, serve, settings):
+    settings.SSO_CALLBACKS_PER_MINUTE = 2
+    server = serve(body(b"not json"))
+    services.configure_oidc(actor=sso_org.primary.user, organization=sso_org, issuer=server.url, client_id="c",
+                            client_secret="s", jit_role="")
+    statuses = [client.get("/accounts/sso/", {"email": f"member@{DOMAIN}"}).status_code for _ in range(3)]
+    assert statuses == [502, 502, 429]
+    assert server.hits == 2
