@@ -237,7 +237,9 @@ def data_directory_mount():
     except psycopg.Error:
         return None
     scratch = data_dir.parent
-    if not (scratch.is_dir() and os.access(scratch, os.W_OK)):
+    # The parent must be on the data directory's own file system (not so when that is a mount point).
+    if not (scratch.is_dir() and os.access(scratch, os.W_OK) and data_dir.is_dir()
+            and os.stat(scratch).st_dev == os.stat(data_dir).st_dev):
         return None
     mounts = [line.split() for line in Path("/proc/mounts").read_text().splitlines()]
     best = max((m for m in mounts if str(data_dir).startswith(m[1].rstrip("/") + "/") or str(data_dir) == m[1]),
@@ -295,13 +297,14 @@ def explain_drop(busy, freeing, drop_work):
             f"{(purge['detach'] + purge['count']) * 1000:.0f} ms; the rest is the drop's commit removing the day's "
             f"{mb(busy['bytes'])} MiB of files, which holds only the detached table.")
     if freeing:
-        text += (f" This file system alone takes {freeing['seconds']:.3f} s to free that many bytes of a plain file; "
-                 f"without that, the drop is {busy['delete'][1] / drop_work:.1f}× faster than the DELETE.")
+        rate = freeing["seconds"] * 1000 / (busy["bytes"] / 2**20)
+        text += (f" This file system alone takes {freeing['seconds']:.3f} s to free that many bytes of a plain file "
+                 f"({rate:.2f} ms a MiB)")
+        text += (f"; without that, the drop is {busy['delete'][1] / drop_work:.1f}× faster than the DELETE."
+                 if drop_work and drop_work > 0 else ", as long as the whole drop or longer.")
         if "discard" in freeing["options"].split(","):
             text += (" It is mounted with `discard`: the kernel trims every freed block before the truncation "
-                     "returns (`ext4_free_blocks` → `blkdev_issue_discard` → `submit_bio_wait` under `perf`), "
-                     "at about 0.5 ms a MiB here whether the pages are cached or not. A periodic `fstrim` instead "
-                     "of `discard` is the usual set-up for a database disk.")
+                     "returns. A periodic `fstrim` instead of `discard` is the usual set-up for a database disk.")
     text += (" A DELETE frees no space at all: its dead rows wait for VACUUM and the table never shrinks, so "
              "the comparison favours the DELETE.")
     return [text, ""]

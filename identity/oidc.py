@@ -27,6 +27,7 @@ SESSION_KEY = "identity_oidc"
 PENDING_SECONDS = 10 * 60
 PENDING_KEPT = 5
 DISCOVERY_SECONDS = 60 * 60
+FAILURE_SECONDS = 30
 # Asymmetric algorithms only: "none" and HMAC (keyed with the client secret) are never accepted.
 ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"]
 SCOPES = "openid email profile"
@@ -65,30 +66,41 @@ def _get_json(url):
             return response.json()
     # RecursionError: JSON nested thousands deep.
     except (requests.RequestException, ValueError, RecursionError) as error:
-        raise OIDCError(ERR_PROVIDER, _failure_code(error, "provider_unreachable")) from error
-
-
-def _failure_code(error, code):
-    return "provider_address_refused" if outbound.is_refused_address(error) else code
+        raise OIDCError(ERR_PROVIDER, outbound.failure_code(error, "provider", "provider_unreachable")) from error
 
 
 def _cache_key(kind, url):
     return f"identity:oidc:{kind}:{hashlib.sha256(url.encode()).hexdigest()}"
 
 
-def discover(issuer, *, fresh=False):
-    """The issuer's discovery document (cached for an hour), checked to name that issuer."""
-    key = _cache_key("discovery", issuer)
-    document = None if fresh else cache.get(key)
+def discover(issuer):
+    """The issuer's discovery document (cached for an hour), checked to name that issuer.
+
+    A failure is remembered for FAILURE_SECONDS: sign-ins started meanwhile fail at once, without asking
+    a broken (or hostile) provider again, so a burst of starts costs one request to it.
+    """
+    key, failed_key = _cache_key("discovery", issuer), _cache_key("discovery-failed", issuer)
+    document = cache.get(key)
     if document is None:
-        document = _get_json(issuer.rstrip("/") + "/.well-known/openid-configuration")
-        if not isinstance(document, dict) or document.get("issuer") != issuer:
-            raise OIDCError(ERR_PROVIDER, "issuer_mismatch")
-        endpoints = [document.get(k) for k in ("authorization_endpoint", "token_endpoint", "jwks_uri")]
-        scheme = ("https://", "http://") if settings.IDENTITY_ALLOW_HTTP else ("https://",)
-        if not all(isinstance(url, str) and url.startswith(scheme) for url in endpoints):
-            raise OIDCError(ERR_PROVIDER, "discovery_incomplete")
+        if failed_code := cache.get(failed_key):
+            raise OIDCError(ERR_PROVIDER, failed_code)
+        try:
+            document = _read_discovery(issuer)
+        except OIDCError as error:
+            cache.set(failed_key, error.code, FAILURE_SECONDS)
+            raise
         cache.set(key, document, DISCOVERY_SECONDS)
+    return document
+
+
+def _read_discovery(issuer):
+    document = _get_json(issuer.rstrip("/") + "/.well-known/openid-configuration")
+    if not isinstance(document, dict) or document.get("issuer") != issuer:
+        raise OIDCError(ERR_PROVIDER, "issuer_mismatch")
+    endpoints = [document.get(k) for k in ("authorization_endpoint", "token_endpoint", "jwks_uri")]
+    scheme = ("https://", "http://") if settings.IDENTITY_ALLOW_HTTP else ("https://",)
+    if not all(isinstance(url, str) and url.startswith(scheme) for url in endpoints):
+        raise OIDCError(ERR_PROVIDER, "discovery_incomplete")
     return document
 
 
@@ -199,7 +211,7 @@ def finish(connection, session, params):
             timeout=settings.SSO_HTTP_TIMEOUT_SECONDS,
         )
     except (AuthlibBaseError, requests.RequestException, ValueError, RecursionError) as error:
-        raise OIDCError(ERR_PROVIDER, _failure_code(error, "token_exchange")) from error
+        raise OIDCError(ERR_PROVIDER, outbound.failure_code(error, "provider", "token_exchange")) from error
     id_token = tokens.get("id_token")
     if not isinstance(id_token, str):
         raise OIDCError(ERR_TOKEN, "no_id_token")

@@ -69,7 +69,7 @@ def fetch_metadata(url):
             response = http.get(url, timeout=settings.SSO_HTTP_TIMEOUT_SECONDS)
             response.raise_for_status()
     except (requests.RequestException, OSError, ValueError) as error:
-        code = "metadata_address_refused" if outbound.is_refused_address(error) else "metadata_fetch"
+        code = outbound.failure_code(error, "metadata", "metadata_fetch")
         raise SAMLError(ERR_METADATA_FETCH.format(reason=outbound.describe_failure(error)), code) from error
     return response.content.decode("utf-8", "replace")
 

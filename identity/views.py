@@ -247,12 +247,6 @@ def sso_start(request):
     if connection is None or not connection.is_configured:
         form.add_error("email", ERR_UNKNOWN_DOMAIN.format(domain=email.rpartition("@")[2].lower()))
         return render(request, "identity/sso_start.html", {"form": form}, status=400)
-    # A start may ask the provider for its discovery document: limited per organization like the callbacks.
-    if not throttle.allow("sso-start", connection.organization_id, settings.SSO_CALLBACKS_PER_MINUTE):
-        form.add_error("email", ERR_TOO_MANY)
-        response = render(request, "identity/sso_start.html", {"form": form}, status=429)
-        response["Retry-After"] = str(throttle.retry_after())
-        return response
     try:
         url = oidc.start(connection, request.session) if connection.protocol == Protocol.OIDC else saml.start(connection)
     except (oidc.OIDCError, saml.SAMLError) as error:

@@ -334,7 +334,7 @@ DNS_NAMESERVERS = env.list("DNS_NAMESERVERS", default=[])
 # Keys that encrypt identity providers' client secrets at rest (Fernet, comma separated, newest first:
 # older ones still decrypt while secrets are re-saved). Development and tests derive one from SECRET_KEY.
 IDENTITY_ENCRYPTION_KEYS = []  # development.py derives one; production.py requires IDENTITY_ENCRYPTION_KEY
-# Requests per organization per minute (429 beyond): SSO sign-in starts, SSO callbacks (each counted apart), SCIM.
+# Requests an organization's SSO callbacks and its SCIM client may make per minute (429 beyond).
 SSO_CALLBACKS_PER_MINUTE = env_whole_number("SSO_CALLBACKS_PER_MINUTE", default=120, low=1, high=10**6, what="whole number of requests")
 SCIM_REQUESTS_PER_MINUTE = env_whole_number("SCIM_REQUESTS_PER_MINUTE", default=600, low=1, high=10**6, what="whole number of requests")
 # Seconds of clock difference tolerated with an identity provider (ID token and assertion times).

@@ -18,10 +18,10 @@ def invite(email="newcomer@acme.test", sender="owner@acme.test", **fields):
     """An open invitation from `sender` (owner@ by default) to Acme Corp whose link is LINK."""
     def setup():
         now = timezone.now()
-        owner = User.objects.get(email=sender)
+        sent_by = User.objects.get(email=sender)
         Invitation.objects.create(
-            organization=Organization.objects.get(slug="acme"), email=email, role="admin", invited_by=owner,
-            invited_by_email=owner.email, token_hash=hash_invitation_token(TOKEN), sent_at=now,
+            organization=Organization.objects.get(slug="acme"), email=email, role="admin", invited_by=sent_by,
+            invited_by_email=sent_by.email, token_hash=hash_invitation_token(TOKEN), sent_at=now,
             expires_at=now + timedelta(days=7), **fields,
         )
 
@@ -35,6 +35,11 @@ def submit_invitation(email, role_label="Member"):
         page.get_by_role("button", name="Send invitation").click()
 
     return step
+
+
+def shows_lapsed(page):
+    """The state is what it says: the invitation is listed as lapsed, not pending."""
+    expect(page.locator('[data-status="lapsed"]')).to_contain_text("Lapsed")
 
 
 def short_password(page):
@@ -51,7 +56,8 @@ def invitation_states(State):
         "members-invitation-error": State("owner@acme.test", MEMBERS, step=submit_invitation("member@acme.test")),
         "members-pending-invitation": State("primary@acme.test", MEMBERS, setup=invite()),
         # A Member cannot give Admin: the invitation lapsed with its sender's rights.
-        "members-lapsed-invitation": State("primary@acme.test", MEMBERS, setup=invite(sender="member@acme.test")),
+        "members-lapsed-invitation": State("primary@acme.test", MEMBERS, setup=invite(sender="member@acme.test"),
+                                           step=shows_lapsed),
         "invitation-join": State(None, LINK, setup=invite()),
         "invitation-join-errors": State(None, LINK, setup=invite(), step=short_password),
         "invitation-sign-in-to-accept": State(None, LINK, setup=invite("dev@acme.test")),

@@ -69,7 +69,7 @@ class Server:
             self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
             scheme = "https"
         self.url = f"{scheme}://127.0.0.1:{self.server.server_address[1]}/metadata"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
 
     def stop(self):
         self.server.shutdown()
@@ -248,15 +248,78 @@ def test_an_answer_dripped_byte_by_byte_is_cut_at_the_deadline(sso_org, serve, s
     assert server.hits == 1
 
 
-def test_failures_are_named_in_plain_words(sso_org, serve):
-    server = serve(body(b"gone", **{"Content-Type": "text/plain"}))
-    server.answer = lambda handler: (handler.send_response(404), handler.send_header("Content-Length", "0"),
-                                     handler.end_headers())
-    with pytest.raises(services.FieldError, match="the server answered HTTP 404"):
+def status_only(code):
+    def answer(handler):
+        handler.send_response(code)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+    return answer
+
+
+def stall_after_headers(handler):
+    handler.send_response(200)
+    handler.send_header("Content-Length", "100")
+    handler.end_headers()
+    time.sleep(3)
+
+
+def cut_short(handler):
+    handler.send_response(200)
+    handler.send_header("Content-Length", "100")
+    handler.end_headers()
+    handler.wfile.write(b"<md:Entity")
+    handler.close_connection = True
+
+
+def bad_chunks(handler):
+    handler.send_response(200)
+    handler.send_header("Transfer-Encoding", "chunked")
+    handler.end_headers()
+    handler.wfile.write(b"zz\r\nnot a chunk\r\n")
+    handler.close_connection = True
+
+
+@pytest.mark.parametrize(("answer", "words"), [
+    (status_only(404), "the server answered HTTP 404"),
+    (stall_after_headers, "did not answer in time"),
+    (cut_short, "its answer was cut short or unreadable"),
+    (bad_chunks, "its answer was cut short or unreadable"),
+    (body(b"not gzip at all", **{"Content-Encoding": "gzip"}), "its answer was cut short or unreadable"),
+], ids=["404", "stalled", "cut-short", "bad-chunks", "bad-gzip"])
+def test_failures_are_refusals_in_plain_words(sso_org, serve, settings, answer, words):
+    settings.SSO_HTTP_TIMEOUT_SECONDS = 1
+    server = serve(answer)
+    with pytest.raises(services.FieldError, match=words) as refused:
         configure_saml_from(sso_org, server.url)
+    assert refused.value.field == "idp_metadata_url"
+
+
+def test_a_server_that_is_gone_could_not_be_reached(sso_org, serve):
+    server = serve(body(b""))
     server.stop()
     with pytest.raises(services.FieldError, match="the server could not be reached"):
         configure_saml_from(sso_org, server.url)
+
+
+def test_one_deadline_covers_every_redirect_of_a_call(serve, settings):
+    settings.SSO_HTTP_TIMEOUT_SECONDS = 1  # a call gets 2 s; each hop here takes 0.5 s
+
+    def slow_redirect(handler):
+        time.sleep(0.5)
+        redirect_to(server.url)(handler)
+
+    server = serve(slow_redirect)
+    with pytest.raises(requests.Timeout), outbound.session() as http:
+        http.get(server.url)
+    assert server.hits <= 5  # never the 6 hops the redirect limit allows
+
+
+def test_loopback_is_allowed_in_both_families_where_development_allows_it(settings):
+    settings.IDENTITY_ALLOW_LOOPBACK = True
+    for address in ("127.0.0.1", "::1", "::ffff:127.0.0.1"):
+        assert not outbound.is_refused_ip(ipaddress.ip_address(address), allow_loopback=True)
+    assert not outbound.leads_to_refused_address("http://[::1]:8000/")
+    assert outbound.leads_to_refused_address("http://[::a9fe:a9fe]/")
 
 
 # Sign-in
@@ -298,11 +361,13 @@ def test_json_nested_thousands_deep_is_a_refusal_not_an_error(client, sso_org, s
     assert server.hits == 1
 
 
-def test_sign_in_starts_are_throttled_per_organization(client, sso_org, serve, settings):
-    settings.SSO_CALLBACKS_PER_MINUTE = 2
+def test_a_failed_discovery_is_not_asked_again_for_a_while(client, sso_org, serve):
     server = serve(body(b"not json"))
     services.configure_oidc(actor=sso_org.primary.user, organization=sso_org, issuer=server.url, client_id="c",
                             client_secret="s", jit_role="")
     statuses = [client.get("/accounts/sso/", {"email": f"member@{DOMAIN}"}).status_code for _ in range(3)]
-    assert statuses == [502, 502, 429]
+    assert statuses == [502, 502, 502]
+    assert server.hits == 1
+    cache.delete(oidc._cache_key("discovery-failed", server.url))  # what FAILURE_SECONDS later brings
+    assert client.get("/accounts/sso/", {"email": f"member@{DOMAIN}"}).status_code == 502
     assert server.hits == 2
