@@ -263,20 +263,19 @@ def stall_after_headers(handler):
     time.sleep(3)
 
 
-def cut_short(handler):
-    handler.send_response(200)
-    handler.send_header("Content-Length", "100")
-    handler.end_headers()
-    handler.wfile.write(b"<md:Entity")
-    handler.close_connection = True
+def broken(header, value, data):
+    """An answer whose body does not keep the promise its header makes, then the connection closed."""
+    def answer(handler):
+        handler.send_response(200)
+        handler.send_header(header, value)
+        handler.end_headers()
+        handler.wfile.write(data)
+        handler.close_connection = True
+    return answer
 
 
-def bad_chunks(handler):
-    handler.send_response(200)
-    handler.send_header("Transfer-Encoding", "chunked")
-    handler.end_headers()
-    handler.wfile.write(b"zz\r\nnot a chunk\r\n")
-    handler.close_connection = True
+cut_short = broken("Content-Length", "100", b"<md:Entity")
+bad_chunks = broken("Transfer-Encoding", "chunked", b"zz\r\nnot a chunk\r\n")
 
 
 @pytest.mark.parametrize(("answer", "words"), [
