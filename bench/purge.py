@@ -301,7 +301,7 @@ def explain_drop(busy, freeing, drop_work):
         text += (f" This file system alone takes {freeing['seconds']:.3f} s to free that many bytes of a plain file "
                  f"({rate:.2f} ms a MiB)")
         text += (f"; without that, the drop is {busy['delete'][1] / drop_work:.1f}× faster than the DELETE."
-                 if drop_work and drop_work > 0 else ", as long as the whole drop or longer.")
+                 if drop_work else ", as long as the whole drop or longer.")
         if "discard" in freeing["options"].split(","):
             text += (" It is mounted with `discard`: the kernel trims every freed block before the truncation "
                      "returns. A periodic `fstrim` instead of `discard` is the usual set-up for a database disk.")
@@ -359,7 +359,9 @@ def main():
             f"| {writer_cell(scenario['purge_writer'])} |",
         ]
     freeing = busy["file_system"]
+    # The drop's time without the file system's freeing; None when not measured or not above zero.
     drop_work = busy["purge"]["seconds"] - freeing["seconds"] if freeing else None
+    drop_work = drop_work if drop_work and drop_work > 0 else None
     if freeing:
         rows.append(
             f"| busy day: this file system freeing the same {mb(busy['bytes'])} MiB (a plain file truncated; "
@@ -400,7 +402,7 @@ def main():
         "| --- | --- | --- |",
         f"| busy day: drop at least 10× faster than the DELETE | {busy_speed:.1f}× | {verdict(busy_speed >= 10)} |",
         *([f"| busy day: the drop without the file system's freeing of its {mb(busy['bytes'])} MiB (reported) "
-           f"| {busy['delete'][1] / drop_work:.1f}× ({drop_work:.3f} s) | — |"] if drop_work and drop_work > 0 else []),
+           f"| {busy['delete'][1] / drop_work:.1f}× ({drop_work:.3f} s) | — |"] if drop_work else []),
         f"| busy day: at least 90 % less WAL | {busy_wal * 100:.1f} % less | {verdict(busy_wal >= 0.9)} |",
         f"| steady day ({args.day_volume:,}): drop faster than the DELETE (reported) | {steady_speed:.1f}×, "
         f"{steady_wal * 100:.1f} % less WAL | — |",

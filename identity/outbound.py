@@ -237,11 +237,13 @@ def leads_to_refused_address(url):
 
 
 def is_valid_address(url):
-    """Whether requests can use the URL at all (scheme, host, a port from 1 to 65535)."""
+    """Whether requests can use the URL as a provider's address (a host, a port from 1 to 65535)."""
     try:
         parts = parse_url(url)
         split = urlsplit(url)
         split.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError:
         return False
-    return bool(parts.host) and "\\" not in (split.netloc or "") and (parts.port is None or 0 < parts.port < 65536)
+    # No backslash in the authority (requests would end the host there), no IPv6 zone ("%"): never a provider's.
+    return (bool(parts.host) and "\\" not in (split.netloc or "") and "%" not in parts.host
+            and (parts.port is None or 0 < parts.port < 65536))

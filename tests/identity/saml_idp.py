@@ -9,6 +9,7 @@ over HTTP on a loopback port (the "metadata URL" set-up).
 
 import base64
 import datetime
+import ipaddress
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -29,15 +30,21 @@ SSO_URL = "https://idp.example.test/saml/sso"
 PASSWORD_CLASS = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"
 
 
-def _key_pair(folder, name):
+def key_pair(folder, name, ip=None):
+    """A self-signed certificate and its key as PEM files: (key file, certificate file); `ip`, when given,
+    is its subject alternative name (a TLS server on that address)."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
     now = datetime.datetime.now(datetime.UTC)
-    cert = (
+    builder = (
         x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
         .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=365)).sign(key, hashes.SHA256())
+        .not_valid_after(now + datetime.timedelta(days=365))
     )
+    if ip:
+        builder = builder.add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(ip))]),
+                                        critical=False)
+    cert = builder.sign(key, hashes.SHA256())
     key_file, cert_file = Path(folder) / f"{name}.key", Path(folder) / f"{name}.crt"
     key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                            serialization.NoEncryption()))
@@ -47,7 +54,7 @@ def _key_pair(folder, name):
 
 class SamlIdP:
     def __init__(self, folder):
-        self.keys = {"good": _key_pair(folder, "idp"), "rogue": _key_pair(folder, "rogue")}
+        self.keys = {"good": key_pair(folder, "idp"), "rogue": key_pair(folder, "rogue")}
         self.metadata_xml = str(entity_descriptor(self._config("good", sp_metadata=None, lifetime=5)))
         self.http = ThreadingHTTPServer(("127.0.0.1", 0), _metadata_handler(self))
         self.metadata_url = f"http://127.0.0.1:{self.http.server_address[1]}/metadata"

@@ -3,7 +3,6 @@ cannot point the console at its own network (loopback services, private ranges, 
 address), not through a redirect or another spelling, and a hostile provider cannot hold a worker."""
 
 import contextlib
-import datetime
 import gzip
 import ipaddress
 import ssl
@@ -14,16 +13,13 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import requests
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from django.core.cache import cache
 
 from console.refusals import code_of
 from identity import oidc, outbound, services
 from identity.models import SSOConnection
 from tests.identity.conftest import DOMAIN
+from tests.identity.saml_idp import key_pair
 from tests.identity.test_oidc import refusal, start
 
 pytestmark = pytest.mark.django_db
@@ -122,22 +118,8 @@ def serve():
 @pytest.fixture(scope="module")
 def loopback_certificate(tmp_path_factory):
     """A self-signed certificate for 127.0.0.1: (certificate file, key file)."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.UTC)
-    certificate = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    folder = tmp_path_factory.mktemp("tls")
-    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
-    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    return str(cert_file), str(key_file)
+    key_file, cert_file = key_pair(tmp_path_factory.mktemp("tls"), "loopback", ip="127.0.0.1")
+    return cert_file, key_file
 
 
 def configure_saml_from(org, url):
@@ -160,8 +142,12 @@ def test_a_private_or_local_address_is_refused_beside_its_field_when_saved(sso_o
     assert not SSOConnection.objects.filter(organization=sso_org).exclude(protocol="").exists()
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1\\@idp.example/", "http://idp.example\\@127.0.0.1/",
-                                 "https://idp.example:99999/", "https://idp.example:0/", "https:///no-host"])
+@pytest.mark.parametrize("url", [
+    "http://127.0.0.1\\@idp.example/", "http://idp.example\\@127.0.0.1/", "https://idp.example:99999/",
+    "https://idp.example:0/", "https:///no-host", "https://idp\x00.example/", "https://\ud800.example/",
+    "http://[::1%25lo]/",  # an IPv6 zone: never a provider's address
+    "https://\u217cocalhost/",  # a look-alike of "localhost" (small roman numeral fifty)
+])
 def test_an_address_requests_would_read_otherwise_is_refused_when_saved(sso_org, url):
     with pytest.raises(services.FieldError) as refused:
         services.configure_oidc(actor=sso_org.primary.user, organization=sso_org, issuer=url, client_id="c",
@@ -219,6 +205,8 @@ def test_plain_http_is_refused_on_every_hop_unless_development_allows_it(serve, 
 def test_proxies_from_the_environment_are_not_used(serve, monkeypatch):
     # A proxy would resolve the name again, undoing the check: the variable is ignored.
     monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    for name in ("NO_PROXY", "no_proxy"):  # nothing exempts the server from the proxy
+        monkeypatch.delenv(name, raising=False)
     server = serve(body(b"{}"))
     with outbound.session() as http:
         assert http.get(server.url).json() == {}
